@@ -1,0 +1,84 @@
+"""Fixtures shared by every app's tests."""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from rest_framework.test import APIClient
+
+from fanloop.core import services
+from fanloop.core.models import User, Workspace
+from fanloop.core.permissions import Role
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings) -> None:
+    # Argon2 is what production uses (see test_security); tests only need speed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db) -> Callable[..., User]:
+    def make(username: str, **extra: object) -> User:
+        return services.create_user(
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            email=str(extra.pop("email", f"{username}@example.com")),
+            **extra,  # type: ignore[arg-type]
+        )
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user) -> User:
+    return make_user("alice")
+
+
+@pytest.fixture
+def workspace(admin_user) -> Workspace:
+    return services.create_workspace(actor=admin_user, name="Brand A", slug="brand-a")
+
+
+@pytest.fixture
+def other_workspace(make_user) -> Workspace:
+    owner = make_user("zed")
+    return services.create_workspace(actor=owner, name="Brand B", slug="brand-b")
+
+
+@pytest.fixture
+def member_with_role(make_user, admin_user, workspace) -> Callable[[str], User]:
+    """A new user holding ``role`` in ``workspace``."""
+
+    def make(role: str) -> User:
+        if role == Role.ADMIN:
+            return admin_user
+        user = make_user(f"user-{role}")
+        services.add_member(actor=admin_user, workspace=workspace, user=user, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def client_for() -> Callable[[User], Client]:
+    def make(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client_for() -> Callable[[User], APIClient]:
+    def make(user: User) -> APIClient:
+        _token, raw = services.create_api_token(actor=user, name="tests")
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        return client
+
+    return make

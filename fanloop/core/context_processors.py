@@ -1,0 +1,21 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from fanloop.core import queries
+from fanloop.core.permissions import allowed_actions
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """What the app shell needs on every page: the workspace, its switcher, the role."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    workspace = getattr(request, "workspace", None)
+    role = getattr(request, "role", None)
+    return {
+        "workspace": workspace,
+        "role": role,
+        "can": allowed_actions(role),
+        "my_workspaces": queries.workspaces_for(user),
+    }

@@ -1,0 +1,48 @@
+"""The app shell: full pages on direct load, fragments for HTMX, zh-hans by default."""
+
+import pytest
+from django.urls import reverse
+
+AREAS = ["campaigns", "content", "calendar", "publishing", "inbox", "community", "analytics"]
+
+
+@pytest.mark.django_db
+def test_direct_load_renders_full_page_with_navigation(client_for, admin_user, workspace):
+    # given a signed-in member
+    client = client_for(admin_user)
+    # when they open the dashboard directly
+    response = client.get(reverse("dashboard", args=[workspace.slug]))
+    # then the whole shell is there, in Chinese by default
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html
+    for label in ["活动", "内容", "日历", "发布", "互动", "社群", "数据", "设置"]:
+        assert label in html
+    assert 'id="workspace-switcher"' in html
+
+
+@pytest.mark.django_db
+def test_htmx_request_gets_only_the_fragment(client_for, admin_user, workspace):
+    client = client_for(admin_user)
+    response = client.get(
+        reverse("dashboard", args=[workspace.slug]), headers={"HX-Request": "true"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html
+    assert "Brand A" in html
+    assert response["Vary"].count("HX-Request") == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("area", AREAS)
+def test_every_area_page_loads(client_for, admin_user, workspace, area):
+    response = client_for(admin_user).get(reverse(f"area_{area}", args=[workspace.slug]))
+    assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_anonymous_user_is_sent_to_login(client, workspace):
+    response = client.get(reverse("dashboard", args=[workspace.slug]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
