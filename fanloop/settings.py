@@ -207,11 +207,18 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 FRONTEND_PACKAGES = BASE_DIR / "frontend" / "node_modules"
-STATICFILES_DIRS = [
-    ("vendor/htmx", FRONTEND_PACKAGES / "htmx.org" / "dist"),
-    ("vendor/bootstrap", FRONTEND_PACKAGES / "bootstrap" / "dist"),
-    ("vendor/echarts", FRONTEND_PACKAGES / "echarts" / "dist"),
+# Static URL -> file under frontend/node_modules (installed by `npm ci` from package-lock).
+VENDOR_FILES = {
+    "vendor/htmx/htmx.min.js": "htmx.org/dist/htmx.min.js",
+    "vendor/bootstrap/css/bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css",
+    "vendor/bootstrap/js/bootstrap.bundle.min.js": "bootstrap/dist/js/bootstrap.bundle.min.js",
+    "vendor/echarts/echarts.min.js": "echarts/dist/echarts.min.js",
+}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "fanloop.core.staticfinders.VendorFinder",
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
