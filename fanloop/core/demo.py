@@ -11,7 +11,7 @@ from fanloop.core.permissions import Role
 
 DEMO_PASSWORD = os.environ.get("FANLOOP_DEMO_PASSWORD", "fanloop-demo-2026")
 DEMO_WORKSPACE = ("demo", "示例品牌 Demo Brand")
-SECOND_WORKSPACE = ("demo-outdoor", "户外线 Outdoor Line")
+SECOND_WORKSPACE = ("demo-outdoor", "示例品牌·户外线 Outdoor Line")
 DEMO_EMAIL_DOMAIN = "demo.fanloop.invalid"
 
 

@@ -46,3 +46,24 @@ def test_anonymous_user_is_sent_to_login(client, workspace):
     response = client.get(reverse("dashboard", args=[workspace.slug]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_override_the_chinese_default(client_for, admin_user, workspace):
+    client = client_for(admin_user)
+    url = reverse("dashboard", args=[workspace.slug])
+    html = client.get(url, headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert "概览" in html
+    # switching to English sticks for the following pages
+    client.post(reverse("set_language"), {"language": "en", "next": url})
+    html = client.get(url).content.decode()
+    assert "Dashboard" in html
+    assert "概览" not in html
+
+
+@pytest.mark.django_db
+def test_unknown_language_cookie_falls_back_to_chinese(client_for, admin_user, workspace):
+    client = client_for(admin_user)
+    client.cookies["django_language"] = "xx"
+    html = client.get(reverse("dashboard", args=[workspace.slug])).content.decode()
+    assert "概览" in html
