@@ -36,8 +36,9 @@ def test_creating_a_workspace_records_it_and_the_admin_membership(admin_user):
 def test_updating_a_workspace_records_before_and_after_of_changed_fields_only(
     admin_user, workspace
 ):
-    services.update_workspace(actor=admin_user, workspace=workspace, name="Brand A2",
-                              description="")
+    services.update_workspace(
+        actor=admin_user, workspace=workspace, name="Brand A2", description=""
+    )
     entry = last_entry("workspace.update")
     assert entry.changes == {"name": ["Brand A", "Brand A2"]}
 
@@ -52,8 +53,9 @@ def test_saving_without_changes_writes_no_entry(admin_user, workspace):
 @pytest.mark.django_db
 def test_member_lifecycle_is_audited(admin_user, make_user, workspace):
     bob = make_user("bob")
-    membership = services.add_member(actor=admin_user, workspace=workspace, user=bob,
-                                     role=Role.CONTENT)
+    membership = services.add_member(
+        actor=admin_user, workspace=workspace, user=bob, role=Role.CONTENT
+    )
     assert last_entry("member.add").changes == {"user": [None, "bob"], "role": [None, "content"]}
     services.change_role(actor=admin_user, membership=membership, role=Role.REVIEWER)
     assert last_entry("member.change_role").changes == {"role": ["content", "reviewer"]}
@@ -66,28 +68,32 @@ def test_member_lifecycle_is_audited(admin_user, make_user, workspace):
 @pytest.mark.django_db
 def test_leaving_is_audited_as_the_member(admin_user, make_user, workspace):
     carol = make_user("carol")
-    membership = services.add_member(actor=admin_user, workspace=workspace, user=carol,
-                                     role=Role.VIEWER)
+    membership = services.add_member(
+        actor=admin_user, workspace=workspace, user=carol, role=Role.VIEWER
+    )
     services.remove_member(actor=carol, membership=membership)
     assert last_entry("member.leave").actor == carol
 
 
 @pytest.mark.django_db
 def test_invitation_lifecycle_is_audited(admin_user, workspace, mailoutbox):
-    invitation, raw = services.invite_member(actor=admin_user, workspace=workspace,
-                                             email="Dan@Example.com", role=Role.ANALYST)
+    _invitation, raw = services.invite_member(
+        actor=admin_user, workspace=workspace, email="Dan@Example.com", role=Role.ANALYST
+    )
     entry = last_entry("invitation.create")
     assert entry.changes["email"] == [None, "dan@example.com"]
     assert entry.changes["role"] == [None, "analyst"]
     assert raw not in str(entry.changes)
-    user = services.register_from_invitation(raw_token=raw, username="dan",
-                                             password="a-long-passphrase-1")
+    user = services.register_from_invitation(
+        raw_token=raw, username="dan", password="a-long-passphrase-1"
+    )
     assert last_entry("user.create").changes["username"] == [None, "dan"]
     accepted = last_entry("invitation.accept")
     assert accepted.actor == user
     assert accepted.changes["role"] == [None, "analyst"]
-    other, _raw = services.invite_member(actor=admin_user, workspace=workspace,
-                                         email="erin@example.com", role=Role.VIEWER)
+    other, _raw = services.invite_member(
+        actor=admin_user, workspace=workspace, email="erin@example.com", role=Role.VIEWER
+    )
     services.revoke_invitation(actor=admin_user, invitation=other)
     assert last_entry("invitation.revoke").object_id == str(other.pk)
 
@@ -126,8 +132,9 @@ def test_operator_actions_are_audited_as_system(make_user, workspace):
 @pytest.fixture
 def busy_workspace(admin_user, make_user, workspace):
     for name in ("gina", "hank", "ivy"):
-        services.add_member(actor=admin_user, workspace=workspace, user=make_user(name),
-                            role=Role.VIEWER)
+        services.add_member(
+            actor=admin_user, workspace=workspace, user=make_user(name), role=Role.VIEWER
+        )
     services.update_workspace(actor=admin_user, workspace=workspace, name="Brand A+")
     return workspace
 
@@ -162,8 +169,7 @@ def test_admin_filters_by_date_range(client_for, admin_user, busy_workspace):
 
 
 @pytest.mark.django_db
-def test_reversed_date_range_is_a_clear_error_not_a_crash(client_for, admin_user,
-                                                           busy_workspace):
+def test_reversed_date_range_is_a_clear_error_not_a_crash(client_for, admin_user, busy_workspace):
     url = reverse("audit", args=[busy_workspace.slug])
     response = client_for(admin_user).get(url, {"since": "2026-05-02", "until": "2026-05-01"})
     assert response.status_code == 200
@@ -171,8 +177,9 @@ def test_reversed_date_range_is_a_clear_error_not_a_crash(client_for, admin_user
 
 
 @pytest.mark.django_db
-def test_audit_log_shows_only_its_own_workspace(client_for, admin_user, busy_workspace,
-                                                 other_workspace):
+def test_audit_log_shows_only_its_own_workspace(
+    client_for, admin_user, busy_workspace, other_workspace
+):
     response = client_for(admin_user).get(reverse("audit", args=[busy_workspace.slug]))
     assert "Brand B" not in response.content.decode()
     assert all(entry.workspace_id == busy_workspace.pk for entry in response.context["page"])

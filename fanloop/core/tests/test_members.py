@@ -63,8 +63,9 @@ def test_invitation_round_trip_for_a_new_person(
     invitee = Client()
     page = invitee.get(f"/invitations/{link.group(1)}/")
     assert page.status_code == 200
-    done = invitee.post(f"/invitations/{link.group(1)}/",
-                        {"username": "newbie", "password": "spring-launch-2026"})
+    done = invitee.post(
+        f"/invitations/{link.group(1)}/", {"username": "newbie", "password": "spring-launch-2026"}
+    )
     # then they are a member with the invited role and land in the workspace
     assert done.status_code == 302
     assert done["Location"] == reverse("dashboard", args=[workspace.slug])
@@ -77,8 +78,9 @@ def test_invitation_round_trip_for_a_new_person(
 
 @pytest.mark.django_db
 def test_invitation_sign_up_with_a_weak_password_creates_nothing(admin_user, workspace):
-    _invitation, raw = services.invite_member(actor=admin_user, workspace=workspace,
-                                              email="weak@brand.cn", role=Role.VIEWER)
+    _invitation, raw = services.invite_member(
+        actor=admin_user, workspace=workspace, email="weak@brand.cn", role=Role.VIEWER
+    )
     response = Client().post(f"/invitations/{raw}/", {"username": "weak", "password": "1234567890"})
     assert response.status_code == 200
     assert response.context["form"].errors["password"]
@@ -90,8 +92,9 @@ def test_invitation_sign_up_with_a_weak_password_creates_nothing(admin_user, wor
 def test_signed_in_user_accepts_only_an_invitation_for_their_email(
     client_for, admin_user, make_user, workspace
 ):
-    _inv, raw = services.invite_member(actor=admin_user, workspace=workspace,
-                                       email="right@brand.cn", role=Role.ANALYST)
+    _inv, raw = services.invite_member(
+        actor=admin_user, workspace=workspace, email="right@brand.cn", role=Role.ANALYST
+    )
     wrong = make_user("wrong", email="wrong@brand.cn")
     response = client_for(wrong).post(f"/invitations/{raw}/")
     assert response.status_code == 200
@@ -104,25 +107,29 @@ def test_signed_in_user_accepts_only_an_invitation_for_their_email(
 
 @pytest.mark.django_db
 def test_revoked_invitation_link_is_dead(client_for, admin_user, workspace):
-    invitation, raw = services.invite_member(actor=admin_user, workspace=workspace,
-                                             email="gone@brand.cn", role=Role.VIEWER)
+    invitation, raw = services.invite_member(
+        actor=admin_user, workspace=workspace, email="gone@brand.cn", role=Role.VIEWER
+    )
     client_for(admin_user).post(reverse("invitation_revoke", args=[workspace.slug, invitation.pk]))
     assert Client().get(f"/invitations/{raw}/").status_code == 404
 
 
 @pytest.mark.django_db
-def test_admin_changes_a_role_and_cannot_demote_the_last_admin(client_for, admin_user,
-                                                                member_with_role, workspace):
+def test_admin_changes_a_role_and_cannot_demote_the_last_admin(
+    client_for, admin_user, member_with_role, workspace
+):
     viewer = member_with_role(Role.VIEWER)
     client = client_for(admin_user)
     viewer_membership = Membership.objects.get(user=viewer, workspace=workspace)
-    client.post(reverse("member_role", args=[workspace.slug, viewer_membership.pk]),
-                {"role": "marketing"})
+    client.post(
+        reverse("member_role", args=[workspace.slug, viewer_membership.pk]), {"role": "marketing"}
+    )
     viewer_membership.refresh_from_db()
     assert viewer_membership.role == Role.MARKETING
     own = Membership.objects.get(user=admin_user, workspace=workspace)
-    response = client.post(reverse("member_role", args=[workspace.slug, own.pk]),
-                           {"role": "viewer"}, follow=True)
+    response = client.post(
+        reverse("member_role", args=[workspace.slug, own.pk]), {"role": "viewer"}, follow=True
+    )
     own.refresh_from_db()
     assert own.role == Role.ADMIN
     assert "至少需要一名管理员" in response.content.decode()
@@ -132,18 +139,22 @@ def test_admin_changes_a_role_and_cannot_demote_the_last_admin(client_for, admin
 def test_unknown_role_in_form_changes_nothing(client_for, admin_user, member_with_role, workspace):
     viewer = member_with_role(Role.VIEWER)
     membership = Membership.objects.get(user=viewer, workspace=workspace)
-    client_for(admin_user).post(reverse("member_role", args=[workspace.slug, membership.pk]),
-                                {"role": "owner"})
+    client_for(admin_user).post(
+        reverse("member_role", args=[workspace.slug, membership.pk]), {"role": "owner"}
+    )
     membership.refresh_from_db()
     assert membership.role == Role.VIEWER
 
 
 @pytest.mark.django_db
-def test_member_can_leave_but_last_admin_cannot(client_for, admin_user, member_with_role,
-                                                workspace):
+def test_member_can_leave_but_last_admin_cannot(
+    client_for, admin_user, member_with_role, workspace
+):
     viewer = member_with_role(Role.VIEWER)
     membership = Membership.objects.get(user=viewer, workspace=workspace)
-    response = client_for(viewer).post(reverse("member_remove", args=[workspace.slug, membership.pk]))
+    response = client_for(viewer).post(
+        reverse("member_remove", args=[workspace.slug, membership.pk])
+    )
     assert response.status_code == 302
     assert not Membership.objects.filter(pk=membership.pk).exists()
     own = Membership.objects.get(user=admin_user, workspace=workspace)
@@ -156,8 +167,10 @@ def test_creating_a_workspace_in_the_ui_makes_you_its_admin(client_for, make_use
     newcomer = make_user("newcomer")
     client = client_for(newcomer)
     assert client.get("/").url == reverse("workspace_create")
-    response = client.post(reverse("workspace_create"),
-                           {"name": "新品牌", "description": "", "timezone": "Asia/Shanghai"})
+    response = client.post(
+        reverse("workspace_create"),
+        {"name": "新品牌", "description": "", "timezone": "Asia/Shanghai"},
+    )
     workspace = Workspace.objects.get(name="新品牌")
     assert response["Location"] == reverse("dashboard", args=[workspace.slug])
     assert services.role_of(newcomer, workspace) == Role.ADMIN
@@ -176,8 +189,9 @@ def test_workspace_settings_reject_a_blank_name(client_for, admin_user, workspac
 
 
 @pytest.mark.django_db
-def test_workspace_switcher_lists_only_my_workspaces(client_for, admin_user, workspace,
-                                                     other_workspace):
+def test_workspace_switcher_lists_only_my_workspaces(
+    client_for, admin_user, workspace, other_workspace
+):
     second = services.create_workspace(actor=admin_user, name="Brand C")
     html = client_for(admin_user).get(reverse("dashboard", args=[workspace.slug])).content.decode()
     assert reverse("dashboard", args=[second.slug]) in html
@@ -202,7 +216,9 @@ def test_cannot_touch_another_workspaces_member_through_own_workspace(
 ):
     foreign = Membership.objects.get(workspace=other_workspace)
     client = client_for(admin_user)
-    role = client.post(reverse("member_role", args=[workspace.slug, foreign.pk]), {"role": "viewer"})
+    role = client.post(
+        reverse("member_role", args=[workspace.slug, foreign.pk]), {"role": "viewer"}
+    )
     remove = client.post(reverse("member_remove", args=[workspace.slug, foreign.pk]))
     assert role.status_code == 404
     assert remove.status_code == 404
@@ -211,11 +227,13 @@ def test_cannot_touch_another_workspaces_member_through_own_workspace(
 
 
 @pytest.mark.django_db
-def test_cannot_revoke_another_workspaces_invitation(client_for, admin_user, workspace,
-                                                     other_workspace):
+def test_cannot_revoke_another_workspaces_invitation(
+    client_for, admin_user, workspace, other_workspace
+):
     owner = Membership.objects.get(workspace=other_workspace).user
-    invitation, _raw = services.invite_member(actor=owner, workspace=other_workspace,
-                                              email="b@brand.cn", role=Role.VIEWER)
+    invitation, _raw = services.invite_member(
+        actor=owner, workspace=other_workspace, email="b@brand.cn", role=Role.VIEWER
+    )
     response = client_for(admin_user).post(
         reverse("invitation_revoke", args=[workspace.slug, invitation.pk])
     )

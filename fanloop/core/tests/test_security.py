@@ -12,8 +12,8 @@ from django.test import Client
 from django.urls import reverse
 
 from fanloop import settings as fanloop_settings
-from fanloop.core import fields, services
 from fanloop.conftest import PASSWORD
+from fanloop.core import fields, services
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -68,8 +68,10 @@ def test_successful_login_lands_on_the_dashboard(admin_user, workspace):
 def test_csrf_is_enforced_on_forms(admin_user, workspace):
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin_user)
-    response = client.post(reverse("workspace_settings", args=[workspace.slug]),
-                           {"name": "Hijacked", "timezone": "Asia/Shanghai"})
+    response = client.post(
+        reverse("workspace_settings", args=[workspace.slug]),
+        {"name": "Hijacked", "timezone": "Asia/Shanghai"},
+    )
     assert response.status_code == 403
     workspace.refresh_from_db()
     assert workspace.name == "Brand A"
@@ -135,7 +137,12 @@ def settings_in_subprocess(env: dict[str, str], code: str) -> subprocess.Complet
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", "import fanloop.settings as s; " + code],
-        env=clean, cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+        env=clean,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -149,11 +156,18 @@ def test_production_without_secret_key_refuses_to_start(tmp_path):
 
 
 def test_production_mode_is_locked_down(tmp_path):
-    code = ("import json; print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, "
-            "s.CSRF_COOKIE_SECURE, s.ALLOWED_HOSTS]))")
+    code = (
+        "import json; print(json.dumps([s.DEBUG, s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.ALLOWED_HOSTS]))"
+    )
     result = settings_in_subprocess(
-        {"FANLOOP_MODE": "production", "SECRET_KEY": "x" * 50, "FANLOOP_DATA_DIR": str(tmp_path),
-         "ALLOWED_HOSTS": "fanloop.example.cn"}, code
+        {
+            "FANLOOP_MODE": "production",
+            "SECRET_KEY": "x" * 50,
+            "FANLOOP_DATA_DIR": str(tmp_path),
+            "ALLOWED_HOSTS": "fanloop.example.cn",
+        },
+        code,
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == [False, True, True, ["fanloop.example.cn"]]
@@ -172,7 +186,9 @@ def test_bad_setting_values_fail_with_a_clear_message(tmp_path):
     result = settings_in_subprocess({"DEBUG": "maybe", "FANLOOP_DATA_DIR": str(tmp_path)}, "")
     assert result.returncode != 0
     assert "DEBUG must be a boolean" in result.stderr
-    result = settings_in_subprocess({"FANLOOP_MODE": "staging", "FANLOOP_DATA_DIR": str(tmp_path)}, "")
+    result = settings_in_subprocess(
+        {"FANLOOP_MODE": "staging", "FANLOOP_DATA_DIR": str(tmp_path)}, ""
+    )
     assert "FANLOOP_MODE must be 'local' or 'production'" in result.stderr
 
 
