@@ -214,8 +214,10 @@ def change_role(*, actor: User, membership: Membership, role: str) -> Membership
 @transaction.atomic
 def remove_member(*, actor: User, membership: Membership) -> None:
     # Act on the row as it is now, not as the caller last read it.
-    membership = Membership.objects.select_for_update().select_related("workspace", "user").get(
-        pk=membership.pk
+    membership = (
+        Membership.objects.select_for_update()
+        .select_related("workspace", "user")
+        .get(pk=membership.pk)
     )
     leaving_self = membership.user_id == actor.pk
     if not leaving_self:
