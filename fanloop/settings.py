@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "django_rq",
     "fanloop.core",
+    "fanloop.campaigns",
 ]
 
 MIDDLEWARE = [
@@ -227,6 +228,7 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
+DOCUMENT_MAX_BYTES = env_int("FANLOOP_DOCUMENT_MAX_MB", 25) * 1_048_576
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
