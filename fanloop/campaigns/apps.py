@@ -6,3 +6,9 @@ class CampaignsConfig(AppConfig):
     name = "fanloop.campaigns"
     label = "campaigns"
     verbose_name = _("Campaigns")
+
+    def ready(self) -> None:
+        from fanloop.campaigns.demo import seed_campaigns
+        from fanloop.core.demo import register_seeder
+
+        register_seeder(seed_campaigns)

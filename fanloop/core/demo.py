@@ -1,6 +1,7 @@
 """The demo workspace: one user per role, so every part of the app can be tried."""
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -13,6 +14,16 @@ DEMO_PASSWORD = os.environ.get("FANLOOP_DEMO_PASSWORD", "fanloop-demo-2026")
 DEMO_WORKSPACE = ("demo", "示例品牌 Demo Brand")
 SECOND_WORKSPACE = ("demo-outdoor", "示例品牌·户外线 Outdoor Line")
 DEMO_EMAIL_DOMAIN = "demo.fanloop.invalid"
+
+
+Seeder = Callable[[Workspace, dict[str, User]], None]
+_seeders: list[Seeder] = []
+
+
+def register_seeder(seeder: Seeder) -> None:
+    """Domain apps add their demo data; each seeder must be safe to run again."""
+    if seeder not in _seeders:
+        _seeders.append(seeder)
 
 
 @dataclass
@@ -84,4 +95,7 @@ def seed(password: str = DEMO_PASSWORD) -> DemoResult:
         )
         marketing = User.objects.get(username="demo-marketing")
         services.add_member(actor=admin, workspace=second, user=marketing, role=Role.VIEWER)
+    members = {name: User.objects.get(username=name) for name in users}
+    for seeder in _seeders:
+        seeder(workspace, members)
     return DemoResult(workspace=workspace, users=users, created_users=created, password=password)
