@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 from fanloop.core import services
 from fanloop.core.models import User, Workspace
 from fanloop.core.permissions import Role
+from fanloop.core.tests.browser import page  # noqa: F401  (browser tests' fixture)
 
 PASSWORD = "correct-horse-battery-9"
 

@@ -3,7 +3,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from fanloop.core import queries
-from fanloop.core.permissions import allowed_actions
+from fanloop.core.permissions import Role, allowed_actions
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -16,6 +16,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     return {
         "workspace": workspace,
         "role": role,
+        "role_label": Role(role).label if role else "",
         "can": allowed_actions(role),
         "my_workspaces": queries.workspaces_for(user),
     }

@@ -48,5 +48,8 @@
 
   document.addEventListener("DOMContentLoaded", function () { bind(document); });
   document.addEventListener("htmx:afterSettle", function (event) { bind(event.target); });
+  // htmx updates the address after settling, so mark the nav again once it has.
+  document.addEventListener("htmx:pushedIntoHistory", markActiveNav);
+  document.addEventListener("htmx:replacedInHistory", markActiveNav);
   window.addEventListener("popstate", markActiveNav);
 })();
