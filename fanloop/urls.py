@@ -18,3 +18,4 @@ urlpatterns = [
 
 handler403 = "fanloop.core.views.permission_denied"
 handler404 = "fanloop.core.views.not_found"
+handler500 = "fanloop.core.views.server_error"

@@ -65,3 +65,33 @@ class ErrorBodySerializer(serializers.Serializer):
 
 class ErrorSerializer(serializers.Serializer):
     error = ErrorBodySerializer()
+
+
+_ERROR_RESPONSES = {
+    "400": "Invalid input; see error.field_errors",
+    "401": "Not authenticated",
+    "403": "Your role does not allow this",
+    "404": "Not found, not yours, or a page past the end of a list",
+    "429": "Too many requests",
+}
+
+
+def add_error_responses(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: every operation documents the error shape."""
+    error_schema = {"$ref": "#/components/schemas/Error"}
+    if "Error" not in result.get("components", {}).get("schemas", {}):
+        return result
+    for methods in result.get("paths", {}).values():
+        for operation in methods.values():
+            responses = operation.setdefault("responses", {})
+            for code, description in _ERROR_RESPONSES.items():
+                responses.setdefault(
+                    code,
+                    {
+                        "content": {"application/json": {"schema": error_schema}},
+                        "description": description,
+                    },
+                )
+    return result

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import TruncDate
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -449,8 +449,19 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 # Errors ----------------------------------------------------------------------------------
 
 
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    body = {"status": status, "code": code, "message": message, "field_errors": {}}
+    return JsonResponse({"error": body}, status=status)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
     message = str(exception) if str(exception) else _("You may not do this.")
+    if _is_api(request):
+        return _api_error(403, "permission_denied", message)
     return render_page(
         request,
         "core/error.html",
@@ -460,6 +471,8 @@ def permission_denied(request: HttpRequest, exception: Exception) -> HttpRespons
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if _is_api(request):
+        return _api_error(404, "not_found", _("Not found."))
     return render_page(
         request,
         "core/error.html",
@@ -470,3 +483,9 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
         },
         status=404,
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _is_api(request):
+        return _api_error(500, "server_error", _("Something went wrong on the server."))
+    return render(request, "core/500.html", status=500)
