@@ -133,7 +133,8 @@ def test_lists_are_paginated(api_client_for, admin_user, workspace, make_user):
     first = client.get(f"/api/v1/workspaces/{workspace.pk}/members/?page_size=2").json()
     assert first["count"] == 6
     assert len(first["results"]) == 2
-    assert first["next"] and first["previous"] is None
+    assert first["next"]
+    assert first["previous"] is None
     last = client.get(f"/api/v1/workspaces/{workspace.pk}/members/?page_size=2&page=3").json()
     assert len(last["results"]) == 2
     assert last["next"] is None
