@@ -8,7 +8,10 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
+        from fanloop.campaigns.dashboard import campaigns_panel
         from fanloop.campaigns.demo import seed_campaigns
+        from fanloop.core.dashboard import register_panel
         from fanloop.core.demo import register_seeder
 
         register_seeder(seed_campaigns)
+        register_panel(campaigns_panel)

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from django_tasks_db.models import DBTaskResult
 
 from fanloop.core import queries, services
+from fanloop.core.dashboard import dashboard_panels
 from fanloop.core.forms import (
     AddMemberForm,
     AuditFilterForm,
@@ -108,6 +109,7 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
         else []
     )
     context = {
+        "panels": dashboard_panels(request, workspace),
         "member_count": queries.members(workspace).count(),
         "open_invitations": queries.open_invitations(workspace).count(),
         "activity_json": json.dumps(activity),
@@ -118,10 +120,6 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 
 
 AREAS: dict[str, tuple[Any, Any]] = {
-    "campaigns": (
-        gettext_lazy("Campaigns"),
-        gettext_lazy("SMART goals, budgets, phases, tasks, research, risks and retrospectives."),
-    ),
     "content": (
         gettext_lazy("Content"),
         gettext_lazy(

@@ -203,7 +203,8 @@ def test_workspace_switcher_lists_only_my_workspaces(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "name", ["dashboard", "workspace_settings", "members", "audit", "jobs", "area_campaigns"]
+    "name",
+    ["dashboard", "workspace_settings", "members", "audit", "jobs", "campaign_list", "documents"],
 )
 def test_other_workspaces_pages_are_404(client_for, admin_user, other_workspace, name):
     response = client_for(admin_user).get(reverse(name, args=[other_workspace.slug]))
