@@ -33,7 +33,7 @@
         },
         encode: { x: [1, 2], y: 0 },
         data: items,
-        markLine: { symbol: "none", lineStyle: { color: "#dc3545", type: "dashed" }, data: [{ xAxis: day(data.today) }] }
+        markLine: { symbol: "none", label: { show: false }, lineStyle: { color: "#dc3545", type: "dashed" }, data: [{ xAxis: day(data.today) }] }
       }]
     };
   }
@@ -45,8 +45,9 @@
       grid: { left: 48, right: 16, top: 16, bottom: 48 },
       xAxis: { type: "category", data: levels, name: el.getAttribute("data-label-x"), nameLocation: "middle", nameGap: 28 },
       yAxis: { type: "category", data: levels, name: el.getAttribute("data-label-y"), nameLocation: "middle", nameGap: 28 },
-      visualMap: { show: false, min: 0, max: 3, inRange: { color: ["#f8f9fa", "#ffc107", "#dc3545"] } },
-      series: [{ type: "heatmap", data: data.cells || [], label: { show: true } }]
+      // Colour by priority (probability x impact), label by how many risks sit there.
+      visualMap: { show: false, dimension: 3, min: 1, max: 25, inRange: { color: ["#d1e7dd", "#ffc107", "#dc3545"] } },
+      series: [{ type: "heatmap", data: (data.cells || []).map(function (c) { return [c[0], c[1], c[2], (c[0] + 1) * (c[1] + 1)]; }), label: { show: true, formatter: function (p) { return p.value[2]; } } }]
     };
   }
 
