@@ -2,7 +2,7 @@
 HOST ?= 127.0.0.1
 PORT ?= 8000
 FANLOOP = .venv/bin/fanloop
-PYTEST_ARGS ?=
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run setup setup-dev test check lint format messages clean
 

@@ -10,13 +10,15 @@ FANLOOP_COMMANDS = {
     "demo": "seed the demo workspace and users (--reset to start over)",
     "createuser": "create a user (--username --password --workspace --role)",
     "token": "create | list | revoke USERNAME's API tokens",
+    "campaign list": "list campaigns (--workspace SLUG, --state STATE, --json)",
+    "campaign export": "export campaign ID's whole plan (--format json|xlsx, --output FILE)",
     "migrate": "apply database migrations",
 }
 
 
 def usage() -> str:
     lines = ["usage: fanloop COMMAND [options]   (fanloop COMMAND --help for its options)", ""]
-    lines += [f"  {name:<11} {text}" for name, text in FANLOOP_COMMANDS.items()]
+    lines += [f"  {name:<16} {text}" for name, text in FANLOOP_COMMANDS.items()]
     lines += [
         "",
         "Every Django manage.py command works too (fanloop help --all lists them).",

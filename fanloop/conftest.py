@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from fanloop.core import services
@@ -18,6 +19,20 @@ PASSWORD = "correct-horse-battery-9"
 def _fast_hashing(settings) -> None:
     # Argon2 is what production uses (see test_security); tests only need speed.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_messages(settings):
+    """Tests read messages in English; tests of the Chinese UI ask for ``chinese_ui``."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def chinese_ui(settings) -> None:
+    """The product's default: zh-hans unless the user switched."""
+    settings.LANGUAGE_CODE = "zh-hans"
 
 
 @pytest.fixture

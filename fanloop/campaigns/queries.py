@@ -251,6 +251,6 @@ def documents(
         found = found.filter(title__icontains=text)
     if tag:
         # JSON containment is not portable to SQLite; tags are few, so filter in Python.
-        ids = [doc.pk for doc in found.only("id", "tags") if tag in doc.tags]
+        ids = [pk for pk, tags in found.values_list("id", "tags") if tag in tags]
         found = found.filter(pk__in=ids)
     return found.prefetch_related("versions")

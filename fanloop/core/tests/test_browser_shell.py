@@ -8,7 +8,7 @@ from fanloop.core.tests.browser import ARTIFACTS, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NAV_ZH = ["概览", "活动", "内容", "日历", "发布", "互动", "社群", "数据", "设置"]
+NAV_ZH = ["概览", "活动", "内容", "日历", "发布", "互动", "社群", "数据", "文档", "设置"]
 NAV_EN = [
     "Dashboard",
     "Campaigns",
@@ -18,6 +18,7 @@ NAV_EN = [
     "Inbox",
     "Community",
     "Analytics",
+    "Documents",
     "Settings",
 ]
 
@@ -34,7 +35,9 @@ def nav_labels(page) -> list[str]:
     return [text.strip() for text in page.locator("#area-nav a").all_inner_texts()]
 
 
-def test_login_language_pages_switcher_and_screenshot(page, live_server, two_workspaces):
+def test_login_language_pages_switcher_and_screenshot(
+    page, live_server, two_workspaces, chinese_ui
+):
     user, first, second = two_workspaces
     # given a member signs in (the browser asks for English, the app stays Chinese)
     login(page, live_server, user.username, PASSWORD)

@@ -132,7 +132,7 @@ def test_admin_changes_a_role_and_cannot_demote_the_last_admin(
     )
     own.refresh_from_db()
     assert own.role == Role.ADMIN
-    assert "至少需要一名管理员" in response.content.decode()
+    assert "A workspace needs at least one admin." in response.content.decode()
 
 
 @pytest.mark.django_db

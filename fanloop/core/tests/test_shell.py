@@ -7,7 +7,9 @@ AREAS = ["content", "calendar", "publishing", "inbox", "community", "analytics"]
 
 
 @pytest.mark.django_db
-def test_direct_load_renders_full_page_with_navigation(client_for, admin_user, workspace):
+def test_direct_load_renders_full_page_with_navigation(
+    client_for, admin_user, workspace, chinese_ui
+):
     # given a signed-in member
     client = client_for(admin_user)
     # when they open the dashboard directly
@@ -49,7 +51,9 @@ def test_anonymous_user_is_sent_to_login(client, workspace):
 
 
 @pytest.mark.django_db
-def test_browser_language_does_not_override_the_chinese_default(client_for, admin_user, workspace):
+def test_browser_language_does_not_override_the_chinese_default(
+    client_for, admin_user, workspace, chinese_ui
+):
     client = client_for(admin_user)
     url = reverse("dashboard", args=[workspace.slug])
     html = client.get(url, headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
@@ -62,7 +66,9 @@ def test_browser_language_does_not_override_the_chinese_default(client_for, admi
 
 
 @pytest.mark.django_db
-def test_unknown_language_cookie_falls_back_to_chinese(client_for, admin_user, workspace):
+def test_unknown_language_cookie_falls_back_to_chinese(
+    client_for, admin_user, workspace, chinese_ui
+):
     client = client_for(admin_user)
     client.cookies["django_language"] = "xx"
     html = client.get(reverse("dashboard", args=[workspace.slug])).content.decode()
