@@ -43,6 +43,12 @@ from fanloop.core.services import role_of
 Problems = dict[str, str]
 
 
+def _budget_checks(line: BudgetLine, campaign: Campaign) -> Problems:
+    if line.planned_fen is not None and line.planned_fen < 0:
+        return {"planned_fen": _("A planned amount cannot be negative.")}
+    return {}
+
+
 def _goal_checks(goal: Goal, campaign: Campaign) -> Problems:
     return goal_problems(goal, campaign)
 
@@ -123,7 +129,10 @@ KINDS: dict[str, ItemKind] = {
         _goal_checks,
     ),
     "budget_line": ItemKind(
-        BudgetLine, ("category", "description", "planned_fen", "vendor", "note"), Action.BUDGET_EDIT
+        BudgetLine,
+        ("category", "description", "planned_fen", "vendor", "note"),
+        Action.BUDGET_EDIT,
+        _budget_checks,
     ),
     "phase": ItemKind(
         Phase,

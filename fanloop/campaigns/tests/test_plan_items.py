@@ -182,3 +182,15 @@ def test_items_of_another_campaign_are_refused(marketer, workspace, campaign):
         task(marketer, campaign, title="x", depends_on=[foreign])
     foreign.refresh_from_db()
     assert foreign.title == "foreign"
+
+
+def test_negative_planned_amount_is_a_field_error(marketer, campaign):
+    with pytest.raises(ValidationError) as error:
+        services.save_item(
+            actor=marketer,
+            campaign=campaign,
+            kind="budget_line",
+            data={"category": "kol", "planned_fen": -100},
+        )
+    assert "planned_fen" in error.value.message_dict
+    assert not campaign.budget_lines.exists()
