@@ -312,3 +312,17 @@ def test_dashboard_flags_off_pace_goals(client_for, marketer, planned_ready):
     )
     page = client_for(marketer).get(reverse("dashboard", args=[campaign.workspace.slug]))
     assert 'data-testid="off-pace-goals"' in page.content.decode()
+
+
+def test_export_link_downloads_the_plan_as_excel(client_for, marketer, planned_ready):
+    page = client_for(marketer).get(url("campaign_tab", planned_ready, "overview"))
+    html = page.content.decode()
+    start = html.index('data-testid="export-xlsx"')
+    href = html[
+        html.rindex('href="', 0, start) + 6 : html.index('"', html.rindex('href="', 0, start) + 6)
+    ]
+    response = client_for(marketer).get(href.replace("&amp;", "&"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    )
