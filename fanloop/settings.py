@@ -103,6 +103,8 @@ INSTALLED_APPS = [
     "django_rq",
     "fanloop.core",
     "fanloop.campaigns",
+    "fanloop.compliance",
+    "fanloop.content",
 ]
 
 MIDDLEWARE = [

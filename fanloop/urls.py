@@ -7,11 +7,14 @@ from drf_spectacular.views import (
 
 urlpatterns = [
     path("", include("fanloop.campaigns.urls")),
+    path("", include("fanloop.content.urls")),
+    path("", include("fanloop.compliance.urls")),
     path("", include("fanloop.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", include("fanloop.core.api_urls")),
     path("api/v1/", include("fanloop.campaigns.api_urls")),
+    path("api/v1/", include("fanloop.content.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

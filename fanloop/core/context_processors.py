@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from fanloop.core import queries
+from fanloop.core import notifications, queries
 from fanloop.core.permissions import Role, allowed_actions
 
 
@@ -19,4 +19,5 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "role_label": Role(role).label if role else "",
         "can": allowed_actions(role),
         "my_workspaces": queries.workspaces_for(user),
+        "unread_notifications": notifications.unread_count(user),
     }

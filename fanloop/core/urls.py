@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fanloop.core import views
+from fanloop.core import notification_views, views
 from fanloop.core.forms import LoginForm
 
 urlpatterns = [
@@ -17,6 +17,17 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/tokens/", views.tokens, name="tokens"),
+    path("notifications/", notification_views.notification_list, name="notifications"),
+    path(
+        "notifications/<int:pk>/open/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/read/",
+        notification_views.notification_read_all,
+        name="notification_read_all",
+    ),
     path("account/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("workspaces/new/", views.workspace_create, name="workspace_create"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),

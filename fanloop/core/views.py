@@ -120,16 +120,6 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 
 
 AREAS: dict[str, tuple[Any, Any]] = {
-    "content": (
-        gettext_lazy("Content"),
-        gettext_lazy(
-            "Content items with platform variants, review and advertising-law compliance."
-        ),
-    ),
-    "calendar": (
-        gettext_lazy("Calendar"),
-        gettext_lazy("The publishing calendar across platforms and campaigns."),
-    ),
     "publishing": (
         gettext_lazy("Publishing"),
         gettext_lazy("Platform accounts, scheduled and assisted publishing."),
