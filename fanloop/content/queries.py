@@ -54,8 +54,10 @@ def items(
             if tag in tags
         ]
         rows = rows.filter(pk__in=ids)
-    return rows.prefetch_related("variants").annotate(
-        variant_count=Count("variants", distinct=True)
+    return (
+        rows.prefetch_related("variants")
+        .annotate(variant_count=Count("variants", distinct=True))
+        .order_by("-updated_at", "-id")
     )
 
 

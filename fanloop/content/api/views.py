@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.exceptions import NotFound
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -45,6 +46,7 @@ from fanloop.core.models import User
 from fanloop.core.permissions import Action
 
 TAGS = ["content"]
+MAX_ID = 9_223_372_036_854_775_807
 
 
 def _member(workspace: Any, user_id: int | None, field: str) -> User | None:
@@ -68,6 +70,12 @@ def _item_data(workspace: Any, data: dict[str, Any]) -> dict[str, Any]:
 
 class ContentViewSet(WorkspaceScopedViewSet[Any]):
     view_action = Action.WORKSPACE_VIEW
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        # An id no database column can hold names nothing: 404, not a driver overflow.
+        if any(isinstance(v, int) and not 0 < v <= MAX_ID for v in self.kwargs.values()):
+            raise NotFound()
+        super().initial(request, *args, **kwargs)
 
     def item(self, pk: int) -> ContentItem:
         return queries.item(self.workspace, pk)
@@ -263,7 +271,7 @@ class CommentViewSet(ContentViewSet):
 @extend_schema(tags=TAGS, parameters=[WORKSPACE_PARAM])
 class MediaViewSet(ContentViewSet):
     serializer_class = MediaSerializer
-    parser_classes = [MultiPartParser, FormParser]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     def asset(self, pk: int) -> MediaAsset:
         return queries.media_asset(self.workspace, pk)

@@ -62,6 +62,18 @@ def variant_label(variant: Variant) -> str:
     return f"{variant.item.title} · {variant.get_platform_display()}"[:200]
 
 
+def _is_missing(finding: Finding) -> bool:
+    return finding.start == finding.end == 0 and not finding.matched
+
+
+def _merge_missing(title: list[Finding], body: list[Finding]) -> list[Finding]:
+    """Something required (an ad label, a disclaimer) may be in the title or the body:
+    it is missing only when neither has it, and then it is reported once, on the body."""
+    in_title = {(f.rule, f.category) for f in title if _is_missing(f)}
+    kept_body = [f for f in body if not _is_missing(f) or (f.rule, f.category) in in_title]
+    return [f for f in title if not _is_missing(f)] + kept_body
+
+
 def check_copy(
     variant: Variant,
     *,
@@ -76,9 +88,10 @@ def check_copy(
 ) -> CheckResult:
     """Check copy that may not be saved yet (the editor's live check uses this)."""
     context = check_context(variant)
-    findings: list[Finding] = []
-    findings += check_for_workspace(variant.workspace, title, context, field="title")
-    findings += check_for_workspace(variant.workspace, body, context, field="body")
+    findings = _merge_missing(
+        check_for_workspace(variant.workspace, title, context, field="title"),
+        check_for_workspace(variant.workspace, body, context, field="body"),
+    )
     result = CheckResult()
     if with_originality and body.strip():
         settings_row = content_settings(variant.workspace)

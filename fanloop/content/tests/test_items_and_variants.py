@@ -21,7 +21,12 @@ def test_item_is_created_with_one_variant_per_platform(writer, workspace):
     item = services.create_item(
         actor=writer,
         workspace=workspace,
-        data={"title": "夏日防晒", "content_type": "note", "purpose": "tutorial", "tags": "防晒, 夏季"},
+        data={
+            "title": "夏日防晒",
+            "content_type": "note",
+            "purpose": "tutorial",
+            "tags": "防晒, 夏季",
+        },
         platforms=["xiaohongshu", "weibo", "douyin"],
     )
     # then it has three draft variants titled after it, each with version 1
@@ -171,7 +176,9 @@ def test_one_variant_per_platform(make_item, writer):
         services.add_variant(actor=writer, item=item, platform="weibo")
 
 
-def test_media_from_another_workspace_is_refused(variant, writer, other_workspace, tmp_path, settings):
+def test_media_from_another_workspace_is_refused(
+    variant, writer, other_workspace, tmp_path, settings
+):
     from fanloop.content.models import MediaAsset
 
     foreign = MediaAsset.objects.create(
