@@ -41,7 +41,8 @@ def test_an_image_upload_reads_its_size_and_makes_a_thumbnail(writer, workspace,
     )
     assert asset.original_name == "春装主图.png"
     assert asset.tags == ["春装", "主图"]
-    assert asset.thumbnail and asset.thumbnail.size > 0
+    assert asset.thumbnail
+    assert asset.thumbnail.size > 0
     assert AuditEntry.objects.filter(action="content.media_upload").count() == 1
 
 
@@ -65,7 +66,8 @@ def test_the_same_bytes_twice_are_one_asset(writer, workspace):
     again, created_again = services.upload_media(
         actor=writer, workspace=workspace, upload=BytesIO(data), filename="copy.jpg"
     )
-    assert created and not created_again
+    assert created
+    assert not created_again
     assert first.pk == again.pk
     assert MediaAsset.objects.count() == 1
 
