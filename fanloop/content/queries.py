@@ -47,12 +47,9 @@ def items(
     if state:
         rows = rows.filter(variants__state=state).distinct()
     if tag:
-        # JSON containment differs per database; tags are few, so filter by text then exactly.
-        ids = [
-            pk
-            for pk, tags in rows.filter(tags__icontains=tag).values_list("pk", "tags")
-            if tag in tags
-        ]
+        # JSON containment differs per database (and SQLite stores CJK escaped), so the
+        # exact match happens here; a workspace's item count keeps this cheap.
+        ids = [pk for pk, tags in rows.values_list("pk", "tags") if tag in tags]
         rows = rows.filter(pk__in=ids)
     return (
         rows.prefetch_related("variants")
@@ -126,11 +123,7 @@ def media(
     if text:
         rows = rows.filter(Q(title__icontains=text) | Q(original_name__icontains=text))
     if tag:
-        ids = [
-            pk
-            for pk, tags in rows.filter(tags__icontains=tag).values_list("pk", "tags")
-            if tag in tags
-        ]
+        ids = [pk for pk, tags in rows.values_list("pk", "tags") if tag in tags]
         rows = rows.filter(pk__in=ids)
     return rows
 

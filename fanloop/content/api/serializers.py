@@ -29,7 +29,7 @@ class FindingSerializer(serializers.Serializer):
     matched = serializers.CharField(allow_blank=True)
     category = serializers.CharField(allow_blank=True)
     explanation = serializers.CharField(allow_blank=True)
-    source = serializers.CharField(allow_blank=True)
+    source = serializers.CharField(allow_blank=True)  # type: ignore[assignment]
     suggestion = serializers.CharField(allow_blank=True)
     field = serializers.CharField()
 
@@ -244,7 +244,9 @@ class CommentSerializer(serializers.ModelSerializer[VariantComment]):
 
 class CommentCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=5000)
-    parent = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    parent = serializers.IntegerField(  # type: ignore[assignment]
+        required=False, allow_null=True, min_value=1
+    )
 
 
 class MediaSerializer(serializers.ModelSerializer[MediaAsset]):

@@ -57,5 +57,7 @@ def string_list(value: Any, field: str, *, max_items: int = 50, max_length: int 
 
 
 def content_settings(workspace: Workspace) -> ContentSettings:
-    found, _created = ContentSettings.objects.get_or_create(workspace=workspace)
-    return found
+    """The workspace's policy; the defaults (unsaved) until an admin changes them, so
+    reading it never writes."""
+    found = ContentSettings.objects.filter(workspace=workspace).first()
+    return found or ContentSettings(workspace=workspace)

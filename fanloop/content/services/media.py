@@ -114,8 +114,13 @@ def delete_media(*, actor: User, asset: MediaAsset) -> None:
         obj=asset,
         changes=audit.deleted(asset, MEDIA_FIELDS),
     )
-    files = [asset.file, asset.thumbnail]
+    names = [stored.name for stored in (asset.file, asset.thumbnail) if stored and stored.name]
+    storage = asset.file.storage
     asset.delete()
-    for stored in files:
-        if stored:
-            transaction.on_commit(lambda stored=stored: stored.delete(save=False))
+
+    def remove_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    # Files go only once the row is gone for good; a rolled-back delete keeps them.
+    transaction.on_commit(remove_files)

@@ -136,7 +136,8 @@ def best_times(workspace: Workspace, platform: str, *, top: int = 5) -> BestTime
         )
         return BestTimes(platform, True, len(rows), min_posts, grid, ranked[:top])
     defaults = [(day, hour) for day in range(7) for hour in DEFAULT_HOURS]
-    return BestTimes(platform, False, len(rows), min_posts, grid, defaults[:top])
+    # The seed defaults are one rule (noon and evening, every day), so all of it is returned.
+    return BestTimes(platform, False, len(rows), min_posts, grid, defaults)
 
 
 def suggested_slots(

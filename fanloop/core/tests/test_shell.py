@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-AREAS = ["content", "calendar", "publishing", "inbox", "community", "analytics"]
+AREAS = ["publishing", "inbox", "community", "analytics"]
 
 
 @pytest.mark.django_db
