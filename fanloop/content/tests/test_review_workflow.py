@@ -295,3 +295,15 @@ def test_archive_and_restore(variant, writer):
         services.update_variant(actor=writer, variant=variant, data={"title": "x"})
     restored, _ = services.transition(actor=writer, variant=variant, name="restore")
     assert restored.state == S.DRAFT
+
+
+def test_the_content_lead_step_can_send_back_without_content_review_permission(
+    variant, writer, lead, review_chain
+):
+    services.transition(actor=writer, variant=variant, name="submit")
+    back, _ = services.transition(
+        actor=lead, variant=variant, name="request_changes", note="标题再短一点"
+    )
+    assert back.state == S.CHANGES_REQUESTED
+    decision = ReviewDecision.objects.get(variant=variant)
+    assert (decision.step_name, decision.decision) == ("Content lead", "request_changes")

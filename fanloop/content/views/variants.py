@@ -130,13 +130,8 @@ def _transitions(request: WorkspaceRequest, variant: Variant) -> list[dict[str, 
     step = services.current_step(variant)
     result = []
     for option in workflow.available(variant.state):
-        if option.name == "approve":
+        if option.name in {"approve", "request_changes"}:
             if not services.can_review(request.role, step):
-                continue
-        elif option.name == "request_changes":
-            if not (
-                allowed(request.role, option.action) and services.can_review(request.role, step)
-            ):
                 continue
         elif not allowed(request.role, option.action):
             continue
