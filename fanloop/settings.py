@@ -231,6 +231,10 @@ WHITENOISE_USE_FINDERS = DEBUG
 MEDIA_ROOT = DATA_DIR / "media"
 MEDIA_URL = "/media/"
 DOCUMENT_MAX_BYTES = env_int("FANLOOP_DOCUMENT_MAX_MB", 25) * 1_048_576
+# Media library limits (content/mediafiles.py reads these).
+FANLOOP_MEDIA_MAX_IMAGE_BYTES = env_int("FANLOOP_MEDIA_MAX_IMAGE_MB", 20) * 1_048_576
+FANLOOP_MEDIA_MAX_VIDEO_BYTES = env_int("FANLOOP_MEDIA_MAX_VIDEO_MB", 1024) * 1_048_576
+FANLOOP_MEDIA_MAX_PIXELS = env_int("FANLOOP_MEDIA_MAX_MEGAPIXELS", 40) * 1_000_000
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -328,7 +332,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "fanloop.core.permissions.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "fanloop.core.permissions.Role",
+        "VariantStateEnum": "fanloop.content.models.choices.VariantState",
+        "CampaignStateEnum": "fanloop.campaigns.models.CampaignState",
+        "ContentPlatformEnum": "fanloop.content.models.choices.TARGET_PLATFORM_CHOICES",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "fanloop.core.api_support.add_error_responses",

@@ -127,7 +127,8 @@ class Variant(models.Model):
 
 class VariantMedia(models.Model):
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="media_links")
-    asset = models.ForeignKey(MediaAsset, on_delete=models.PROTECT, related_name="+")
+    # The service refuses to delete media in use; CASCADE lets a workspace be deleted whole.
+    asset = models.ForeignKey(MediaAsset, on_delete=models.CASCADE, related_name="+")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

@@ -3,7 +3,7 @@
 from typing import Any, BinaryIO
 
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -42,7 +42,6 @@ def upload_media(
     existing = MediaAsset.objects.filter(workspace=workspace, sha256=facts.sha256).first()
     if existing is not None:
         return existing, False
-    data = _read(upload)
     asset = MediaAsset(
         workspace=workspace,
         kind=facts.kind,
@@ -58,8 +57,11 @@ def upload_media(
         tags=clean_tags,
         uploaded_by=actor,
     )
-    asset.file.save("upload", ContentFile(data), save=False)
-    thumb = mediafiles.make_thumbnail(data, facts)
+    upload.seek(0)
+    # Streamed to storage: a video may be a gigabyte; only images (capped far lower) are
+    # read into memory, for their thumbnail.
+    asset.file.save("upload", File(upload), save=False)
+    thumb = mediafiles.make_thumbnail(_read(upload), facts) if facts.kind == "image" else None
     if thumb:
         asset.thumbnail.save("thumb.jpg", ContentFile(thumb), save=False)
     try:
