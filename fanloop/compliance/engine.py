@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from django.db import models
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 
 from fanloop.compliance import dictionary, privacy
@@ -40,7 +40,7 @@ from fanloop.compliance.dictionary import Hit, Matcher, Term, normalise
 class Severity(models.TextChoices):
     BLOCK = "block", gettext_lazy("Block")
     WARN = "warn", gettext_lazy("Warning")
-    INFO = "info", gettext_lazy("Note")
+    INFO = "info", pgettext_lazy("finding severity", "Note")
 
 
 class ProductKind(models.TextChoices):

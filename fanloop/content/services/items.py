@@ -123,7 +123,7 @@ def create_item(
 @transaction.atomic
 def update_item(*, actor: User, item: ContentItem, data: dict[str, Any]) -> ContentItem:
     require(actor, item.workspace, Action.CONTENT_EDIT)
-    item = ContentItem.objects.select_for_update().get(pk=item.pk)
+    item = ContentItem.objects.select_for_update(of=("self",)).get(pk=item.pk)
     before = audit.snapshot(item, AUDITED_ITEM_FIELDS)
     apply(item, _item_data(data), ITEM_FIELDS)
     require_member(item.workspace, item.owner, "owner")
@@ -292,7 +292,9 @@ def update_variant(
     variant moved on since the editor loaded it, the save is refused.
     """
     require(actor, variant.workspace, Action.CONTENT_EDIT)
-    variant = Variant.objects.select_for_update().select_related("item").get(pk=variant.pk)
+    variant = (
+        Variant.objects.select_for_update(of=("self",)).select_related("item").get(pk=variant.pk)
+    )
     if variant.state not in workflow.EDITABLE_STATES:
         raise ValidationError(
             _("A %(state)s variant can no longer be edited.")
@@ -360,7 +362,7 @@ def update_variant(
 @transaction.atomic
 def delete_variant(*, actor: User, variant: Variant) -> None:
     require(actor, variant.workspace, Action.CONTENT_EDIT)
-    variant = Variant.objects.select_for_update().get(pk=variant.pk)
+    variant = Variant.objects.select_for_update(of=("self",)).get(pk=variant.pk)
     if variant.state in {VariantState.SCHEDULED, VariantState.PUBLISHED}:
         raise ValidationError(
             _("A %(state)s variant cannot be deleted; archive it instead.")

@@ -131,7 +131,7 @@ def transition(
     if step_def is None:
         raise ValidationError({"transition": _("Unknown transition %(name)s.") % {"name": name}})
     variant = (
-        Variant.objects.select_for_update()
+        Variant.objects.select_for_update(of=("self",))
         .select_related("item", "workspace", "item__owner")
         .get(pk=variant.pk)
     )

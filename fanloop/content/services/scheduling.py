@@ -49,7 +49,9 @@ def reschedule(*, actor: User, variant: Variant, planned_at: datetime) -> tuple[
     """Move an approved or scheduled variant to another time (the calendar's drag)."""
     require(actor, variant.workspace, Action.PUBLISH)
     variant = (
-        Variant.objects.select_for_update().select_related("item__campaign").get(pk=variant.pk)
+        Variant.objects.select_for_update(of=("self",))
+        .select_related("item__campaign")
+        .get(pk=variant.pk)
     )
     if variant.state not in RESCHEDULABLE:
         raise ValidationError(
