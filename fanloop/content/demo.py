@@ -8,8 +8,9 @@ findings highlighted, one sent back with a comment thread, and drafts.
 from datetime import datetime, timedelta
 from io import BytesIO
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image, ImageDraw
 
 from fanloop.campaigns.models import Campaign
@@ -64,8 +65,14 @@ def _item(actor: User, workspace: Workspace, platforms: list[str], **data: objec
     return services.create_item(actor=actor, workspace=workspace, data=data, platforms=platforms)
 
 
-@transaction.atomic
 def seed_content(workspace: Workspace, users: dict[str, User]) -> None:
+    # Stored findings keep the language they were checked in: the product's default.
+    with translation.override(settings.LANGUAGE_CODE):
+        _seed(workspace, users)
+
+
+@transaction.atomic
+def _seed(workspace: Workspace, users: dict[str, User]) -> None:
     if ContentItem.objects.filter(workspace=workspace, title=MARKER).exists():
         return
     admin, writer = users["demo-admin"], users["demo-content"]

@@ -90,12 +90,31 @@ def _counts(variant: Variant, title: str, body: str, topics: list[str]) -> list[
     ]
 
 
+# Findings that need history (not just the text) are shown as stored at the last save.
+HISTORY_RULES = frozenset({"originality", "hard_ad_ratio"})
+
+
 def saved_panel(variant: Variant) -> Panel:
+    # Stored findings carry their explanations in the language of whoever saved; the text
+    # rules take milliseconds, so they are re-run to speak the reader's language.
+    media = [link.asset for link in variant.media_links.select_related("asset")]
+    fresh = services.check_copy(
+        variant,
+        title=variant.title,
+        body=variant.body,
+        topics=list(variant.topics),
+        mentions=list(variant.mentions),
+        media=media,
+        cover=variant.cover,
+        link=variant.link,
+        with_originality=False,
+    )
+    kept = [f for f in variant.findings or [] if f.get("rule") in HISTORY_RULES]
     return Panel(
         title=variant.title,
         body=variant.body,
-        findings=list(variant.findings or []),
-        rule_problems=list(variant.rule_problems or []),
+        findings=fresh.findings + kept,
+        rule_problems=fresh.rule_problems,
         originality=variant.originality,
         counts=_counts(variant, variant.title, variant.body, list(variant.topics)),
     )
