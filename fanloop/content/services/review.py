@@ -301,6 +301,26 @@ def _schedule(variant: Variant, actor: User, planned_at: datetime | None, name: 
     return [str(warning["explanation"])] if warning else []
 
 
+@transaction.atomic
+def publish_problems(variant: Variant) -> list[str]:
+    """Checked again right before publishing (the dispatcher calls this): the rules or the
+    workspace's terms may have changed since approval. Empty means it may go out."""
+    variant = (
+        Variant.objects.select_for_update(of=("self",)).select_related("item").get(pk=variant.pk)
+    )
+    if variant.state != S.SCHEDULED:
+        return [
+            _("Only scheduled variants are published; this one is %(state)s.")
+            % {"state": variant.get_state_display()}
+        ]
+    _refresh_checks(variant)
+    variant.save(update_fields=["findings", "rule_problems", "originality", "checked_at"])
+    problems = _rule_errors(variant)
+    if not variant.compliance_override:
+        problems += _blocking_problems(variant)
+    return problems
+
+
 # Comments -------------------------------------------------------------------------------
 
 MENTION = re.compile(r"@([\w.\-]+)")

@@ -307,3 +307,31 @@ def test_the_content_lead_step_can_send_back_without_content_review_permission(
     assert back.state == S.CHANGES_REQUESTED
     decision = ReviewDecision.objects.get(variant=variant)
     assert (decision.step_name, decision.decision) == ("Content lead", "request_changes")
+
+
+def test_publishing_is_checked_again_against_terms_added_after_approval(
+    variant, writer, operator, admin_user, reviewer
+):
+    from fanloop.compliance import services as compliance_services
+
+    services.transition(actor=writer, variant=variant, name="submit")
+    services.transition(
+        actor=operator,
+        variant=variant,
+        name="schedule",
+        planned_at=timezone.now() + timedelta(days=1),
+    )
+    assert services.publish_problems(variant) == []
+    # when compliance bans a word the approved copy uses
+    compliance_services.add_term(
+        actor=reviewer,
+        workspace=variant.workspace,
+        term="通勤",
+        kind="banned",
+        category="custom",
+        severity="block",
+        note="竞品注册商标",
+    )
+    # then the dispatcher is told not to publish it
+    problems = services.publish_problems(variant)
+    assert any("通勤" in problem for problem in problems)
