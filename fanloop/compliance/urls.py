@@ -2,7 +2,8 @@ from django.urls import path
 
 from fanloop.compliance import views
 
-W = "w/<slug:slug>/compliance/"
+# Under content/ so the navigation marks Content, where these pages belong.
+W = "w/<slug:slug>/content/compliance/"
 
 urlpatterns = [
     path(W + "terms/", views.terms, name="compliance_terms"),
