@@ -55,4 +55,8 @@ class MediaAsset(models.Model):
         from math import gcd
 
         divisor = gcd(self.width, self.height)
-        return f"{self.width // divisor}:{self.height // divisor}"
+        wide, high = self.width // divisor, self.height // divisor
+        if max(wide, high) <= 32:
+            return f"{wide}:{high}"
+        # 900x383 reads better as 2.35:1 than as 900:383.
+        return f"{self.width / self.height:.2f}:1"
