@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "fanloop.campaigns",
     "fanloop.compliance",
     "fanloop.content",
+    "fanloop.channels",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanloop.campaigns.models import Campaign
-from fanloop.content import workflow
+from fanloop.content import hooks, workflow
 from fanloop.content.models import (
     TARGET_PLATFORMS,
     ContentItem,
@@ -341,6 +341,8 @@ def update_variant(
         from fanloop.content.services.review import notify_reviewers
 
         notify_reviewers(variant)
+        if state_before == VariantState.SCHEDULED:
+            hooks.schedule_changed(variant, "pulled")
     _recheck(variant)
     changes = audit.diff(before, audit.snapshot(variant, AUDITED_VARIANT_FIELDS))
     if assets is not None and before_copy[-1] != _copy_state(variant)[-1]:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fanloop.content import workflow
+from fanloop.content import hooks, workflow
 from fanloop.content.models import (
     ContentSettings,
     Decision,
@@ -172,6 +172,8 @@ def transition(
         if name == "mark_failed":
             variant.failure = note
         _move(variant, step_def.target, actor, note, name)
+        if name == "unschedule":
+            hooks.schedule_changed(variant, "unscheduled")
         if name == "mark_published":
             variant.published_at = timezone.now()
             variant.save(update_fields=["published_at"])
@@ -298,6 +300,7 @@ def _schedule(variant: Variant, actor: User, planned_at: datetime | None, name: 
     variant.planned_at = when
     warning = hard_ad_warning(variant, when)
     _move(variant, S.SCHEDULED, actor, "", name)
+    hooks.schedule_changed(variant, "scheduled")
     return [str(warning["explanation"])] if warning else []
 
 
@@ -319,6 +322,55 @@ def publish_problems(variant: Variant) -> list[str]:
     if not variant.compliance_override:
         problems += _blocking_problems(variant)
     return problems
+
+
+@transaction.atomic
+def record_publish_outcome(
+    *,
+    variant: Variant,
+    published: bool,
+    url: str = "",
+    published_at: datetime | None = None,
+    error: str = "",
+    actor: User | None = None,
+) -> Variant:
+    """Publishing (a worker, or an operator for assisted posts) reports what happened.
+
+    ``actor`` None means the publishing worker; a person's permission was checked by
+    the publishing service that calls this.
+    """
+    variant = Variant.objects.select_for_update(of=("self",)).get(pk=variant.pk)
+    target = S.PUBLISHED if published else S.FAILED
+    if variant.state == target:
+        return variant  # reported twice: once is enough
+    if variant.state not in {S.SCHEDULED, S.FAILED}:
+        raise ValidationError(
+            {
+                "transition": _("A %(state)s variant cannot be marked %(target)s.")
+                % {"state": variant.get_state_display(), "target": S(target).label}
+            }
+        )
+    before = variant.state
+    variant.state = target
+    if published:
+        variant.published_url = url[:500]
+        variant.published_at = published_at or timezone.now()
+        variant.failure = ""
+    else:
+        variant.failure = error
+    variant.updated_at = timezone.now()
+    variant.save()
+    VariantStateChange.objects.create(
+        variant=variant, from_state=before, to_state=target, actor=actor, note=(url or error)[:300]
+    )
+    audit.record(
+        actor=actor,
+        workspace=variant.workspace,
+        action="content.variant_published" if published else "content.variant_failed",
+        obj=variant,
+        changes={"state": (before, target), "url": (None, url) if url else (None, error[:300])},
+    )
+    return variant
 
 
 # Comments -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fanloop.content import hooks
 from fanloop.content.models import Variant, VariantState
 from fanloop.content.services.checks import hard_ad_warning
 from fanloop.content.services.common import content_settings, require
@@ -70,6 +71,8 @@ def reschedule(*, actor: User, variant: Variant, planned_at: datetime) -> tuple[
     variant.updated_at = timezone.now()
     warning = hard_ad_warning(variant, planned_at)
     variant.save(update_fields=["planned_at", "updated_at"])
+    if variant.state == VariantState.SCHEDULED:
+        hooks.schedule_changed(variant, "rescheduled")
     audit.record(
         actor=actor,
         workspace=variant.workspace,

@@ -1,0 +1,241 @@
+"""The one connector interface every platform module implements.
+
+A connector speaks one platform's documented HTTP API for one account. Capabilities
+differ per platform and are declared, never faked: calling an undeclared capability
+raises :class:`Unsupported`. Every call goes through :meth:`Connector.call`, which
+applies the account's rate limit, retries transient errors with back-off, and turns the
+platform's error codes into :class:`ConnectorError` with a clear message.
+"""
+
+import enum
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar
+
+import httpx
+
+# A credentials mapping as stored (decrypted) on the account: app id/secret, tokens...
+Credentials = dict[str, Any]
+
+
+class Capability(enum.StrEnum):
+    PUBLISH = "publish"
+    LOOKUP = "lookup"  # find an earlier publish by its idempotency key (reconciliation)
+    FETCH_COMMENTS = "fetch_comments"
+    REPLY = "reply"
+    FETCH_POST_METRICS = "fetch_post_metrics"
+    FETCH_ACCOUNT_METRICS = "fetch_account_metrics"
+    REFRESH_TOKEN = "refresh_token"
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    path: str  # local file path (storage path resolved by the caller)
+    mime: str
+    kind: str  # "image" | "video"
+    width: int | None = None
+    height: int | None = None
+    duration_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class PublishRequest:
+    idempotency_key: str
+    title: str
+    body: str
+    topics: Sequence[str] = ()
+    mentions: Sequence[str] = ()
+    media: Sequence[MediaFile] = ()
+    cover: MediaFile | None = None
+    link: str = ""
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class PublishResult:
+    remote_id: str
+    url: str
+    published_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RemoteComment:
+    remote_id: str
+    post_remote_id: str
+    author_id: str
+    author_name: str
+    text: str
+    created_at: datetime
+    parent_remote_id: str = ""
+    likes: int = 0
+
+
+@dataclass(frozen=True)
+class PostMetrics:
+    remote_id: str
+    day: date
+    impressions: int = 0
+    views: int = 0
+    likes: int = 0
+    comments: int = 0
+    shares: int = 0
+    favourites: int = 0
+    follows: int = 0
+    profile_visits: int = 0
+    completion_rate: float | None = None
+    avg_watch_seconds: float | None = None
+    cumulative: bool = False  # True when the platform reports running totals
+
+
+@dataclass(frozen=True)
+class AccountMetrics:
+    day: date
+    followers_total: int | None = None
+    followers_gained: int = 0
+    followers_lost: int = 0
+
+
+class ConnectorError(Exception):
+    """A platform call that failed, explained.
+
+    ``transient``: worth retrying (network, 5xx, rate limit); ``auth``: the token is bad
+    (refresh once, then the account needs attention); ``retry_after``: seconds to wait.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "",
+        transient: bool = False,
+        auth: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.transient = transient
+        self.auth = auth
+        self.retry_after = retry_after
+
+
+class Unsupported(ConnectorError):
+    def __init__(self, platform: str, capability: Capability) -> None:
+        super().__init__(
+            f"{platform} does not offer {capability.value} through its open API.",
+            code="unsupported",
+        )
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most ``calls`` per ``seconds`` per account for one API (documented limits)."""
+
+    calls: int
+    seconds: int
+
+
+# Takes one call from the account's window for ``api``; returns seconds to wait (0 = go).
+RateGate = Callable[[str, RateLimit], float]
+
+
+def no_gate(api: str, limit: RateLimit) -> float:
+    return 0.0
+
+
+@dataclass
+class Connector:
+    """Base of every platform connector. Subclasses set ``platform``, ``capabilities``,
+    ``default_base_url``, ``rate_limits`` and implement the capability methods."""
+
+    credentials: Credentials
+    base_url: str = ""
+    client: httpx.Client | None = None
+    rate_gate: RateGate = no_gate
+    sleep: Callable[[float], None] = time.sleep
+    max_attempts: int = 3
+    backoff_seconds: float = 1.0
+    on_credentials: Callable[[Credentials], None] | None = None
+    _client: httpx.Client = field(init=False, repr=False)
+
+    platform: ClassVar[str] = ""
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+    default_base_url: ClassVar[str] = ""
+    rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
+
+    def __post_init__(self) -> None:
+        self.base_url = (self.base_url or self.default_base_url).rstrip("/")
+        self._client = self.client or httpx.Client(timeout=httpx.Timeout(20.0, connect=5.0))
+
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def require(self, capability: Capability) -> None:
+        if capability not in self.capabilities:
+            raise Unsupported(self.platform, capability)
+
+    def call(self, api: str, send: Callable[[], Any]) -> Any:
+        """Run ``send`` under the rate limit, retrying transient errors with back-off."""
+        limit = self.rate_limits.get(api)
+        attempt = 0
+        while True:
+            attempt += 1
+            if limit is not None:
+                wait = self.rate_gate(api, limit)
+                if wait > 0:
+                    raise ConnectorError(
+                        f"Rate limit for {api} reached; next window in {wait:.0f} s.",
+                        code="rate_limited",
+                        transient=True,
+                        retry_after=wait,
+                    )
+            try:
+                return send()
+            except httpx.TransportError as exc:
+                error = ConnectorError(
+                    f"Network error talking to {self.platform}: {exc}", transient=True
+                )
+            except ConnectorError as exc:
+                error = exc
+            if not error.transient or attempt >= self.max_attempts:
+                raise error
+            self.sleep(error.retry_after or self.backoff_seconds * 2 ** (attempt - 1))
+
+    # Capabilities -----------------------------------------------------------------------
+
+    def publish(self, request: PublishRequest) -> PublishResult:
+        raise Unsupported(self.platform, Capability.PUBLISH)
+
+    def lookup(self, idempotency_key: str) -> PublishResult | None:
+        """The post an earlier publish with this key created, or None if there is none."""
+        raise Unsupported(self.platform, Capability.LOOKUP)
+
+    def fetch_comments(
+        self, post_remote_id: str, *, since: datetime | None = None
+    ) -> list[RemoteComment]:
+        raise Unsupported(self.platform, Capability.FETCH_COMMENTS)
+
+    def reply(self, comment: RemoteComment, text: str) -> str:
+        raise Unsupported(self.platform, Capability.REPLY)
+
+    def fetch_post_metrics(
+        self, post_remote_ids: Sequence[str], start: date, end: date
+    ) -> list[PostMetrics]:
+        raise Unsupported(self.platform, Capability.FETCH_POST_METRICS)
+
+    def fetch_account_metrics(self, start: date, end: date) -> list[AccountMetrics]:
+        raise Unsupported(self.platform, Capability.FETCH_ACCOUNT_METRICS)
+
+    def refresh_token(self) -> Credentials:
+        raise Unsupported(self.platform, Capability.REFRESH_TOKEN)
+
+
+# The registry: platform -> connector class. Platform modules register on import.
+REGISTRY: dict[str, type[Connector]] = {}
+
+
+def register(connector: type[Connector]) -> type[Connector]:
+    REGISTRY[connector.platform] = connector
+    return connector

@@ -1,0 +1,33 @@
+from fanloop.channels.models.accounts import (
+    ACCOUNT_PLATFORM_CHOICES,
+    SANDBOX,
+    AccountStatus,
+    ChannelAccount,
+    RateWindow,
+)
+from fanloop.channels.models.imports import ImportBatch, ImportProfile, ImportState
+from fanloop.channels.models.metrics import (
+    AccountMetricDaily,
+    MetricSource,
+    PostMetricDaily,
+    PostMetricSnapshot,
+)
+from fanloop.channels.models.publishing import JobState, PublishAttempt, PublishJob
+
+__all__ = [
+    "ACCOUNT_PLATFORM_CHOICES",
+    "SANDBOX",
+    "AccountMetricDaily",
+    "AccountStatus",
+    "ChannelAccount",
+    "ImportBatch",
+    "ImportProfile",
+    "ImportState",
+    "JobState",
+    "MetricSource",
+    "PostMetricDaily",
+    "PostMetricSnapshot",
+    "PublishAttempt",
+    "PublishJob",
+    "RateWindow",
+]
