@@ -34,6 +34,9 @@ class ChannelAccount(models.Model):
     )
     last_error = models.TextField(blank=True)
     last_error_at = models.DateTimeField(null=True, blank=True)
+    # A simulated account: it "publishes" to the sandbox model instead of the platform, so
+    # the whole loop can be shown without credentials. Always labelled as simulated.
+    simulated = models.BooleanField(_("simulated (sandbox)"), default=False)
     # Base URL override: the local fake servers in tests, a proxy in some deployments.
     api_base_url = models.URLField(max_length=300, blank=True)
     owner = models.ForeignKey(
@@ -61,6 +64,11 @@ class ChannelAccount(models.Model):
     @property
     def uses_api(self) -> bool:
         return self.status != AccountStatus.ASSISTED
+
+    @property
+    def connector_platform(self) -> str:
+        """Which connector serves this account: the sandbox for simulated accounts."""
+        return SANDBOX if self.simulated else self.platform
 
 
 class RateWindow(models.Model):

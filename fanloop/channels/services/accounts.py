@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from fanloop.channels.connectors.base import REGISTRY, Connector, Credentials, RateGate, RateLimit
 from fanloop.channels.models import (
     ACCOUNT_PLATFORM_CHOICES,
+    SANDBOX,
     AccountStatus,
     ChannelAccount,
     RateWindow,
@@ -23,7 +24,14 @@ from fanloop.core.permissions import Action
 from fanloop.core.services import require_action
 
 PLATFORMS = {value for value, _label in ACCOUNT_PLATFORM_CHOICES}
-AUDITED = ("platform", "display_name", "platform_account_id", "status", "api_base_url")
+AUDITED = (
+    "platform",
+    "display_name",
+    "platform_account_id",
+    "status",
+    "simulated",
+    "api_base_url",
+)
 
 
 def masked(credentials: Credentials) -> dict[str, str]:
@@ -69,6 +77,7 @@ def connect_account(
     credentials: Credentials | None = None,
     token_expires_at: datetime | None = None,
     api_base_url: str = "",
+    simulated: bool = False,
 ) -> ChannelAccount:
     """Add an account. Without credentials (or on a platform without a connector) it
     publishes by assisted publishing."""
@@ -81,13 +90,14 @@ def connect_account(
         platform_account_id=platform_account_id.strip(),
         token_expires_at=token_expires_at,
         api_base_url=api_base_url.strip(),
+        simulated=simulated or platform == SANDBOX,
         owner=actor,
     )
     _validate(account, credentials)
     account.credentials = json.dumps(credentials) if credentials else ""
     account.status = (
         AccountStatus.CONNECTED
-        if (credentials and platform in REGISTRY) or platform == "sandbox"
+        if (credentials and platform in REGISTRY) or account.simulated
         else AccountStatus.ASSISTED
     )
     account.save()
@@ -205,7 +215,7 @@ def connector_for(account: ChannelAccount, **overrides: Any) -> Connector:
 
     Refreshed tokens are saved back encrypted through ``update_credentials``.
     """
-    connector_class = REGISTRY.get(account.platform)
+    connector_class = REGISTRY.get(account.connector_platform)
     if connector_class is None:
         raise ValidationError(
             _("There is no API connector for %(platform)s; it publishes by assisted publishing.")
