@@ -13,6 +13,7 @@ from fanloop.channels.models.metrics import (
     PostMetricSnapshot,
 )
 from fanloop.channels.models.publishing import JobState, PublishAttempt, PublishJob
+from fanloop.channels.models.sandbox import SandboxPost
 
 __all__ = [
     "ACCOUNT_PLATFORM_CHOICES",
@@ -30,4 +31,5 @@ __all__ = [
     "PublishAttempt",
     "PublishJob",
     "RateWindow",
+    "SandboxPost",
 ]

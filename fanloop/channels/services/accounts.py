@@ -237,5 +237,10 @@ def connector_for(account: ChannelAccount, **overrides: Any) -> Connector:
         "rate_gate": db_rate_gate(account),
         "on_credentials": save_credentials,
     }
+    if account.simulated:
+        from fanloop.channels.sandbox.ledger import DbLedger
+
+        options["ledger"] = DbLedger(account)
+        options["credentials"] = {"seed": account.pk, **options["credentials"]}
     options.update(overrides)
     return connector_class(**options)
