@@ -20,12 +20,13 @@ from fanloop.campaigns.models import (
     Task,
     TaskStatus,
 )
-from fanloop.campaigns.services.common import apply, require, require_editable, require_member
+from fanloop.campaigns.services.common import require, require_editable
 from fanloop.campaigns.services.retro import adopt_improvements
 from fanloop.core import audit
 from fanloop.core.models import User, Workspace
 from fanloop.core.permissions import Action
 from fanloop.core.platforms import Platform
+from fanloop.core.writes import apply, require_member
 
 AGE_BANDS = ["<18", "18-24", "25-30", "31-35", "36-40", "41-50", "50+"]
 CAMPAIGN_FIELDS = (

@@ -1,13 +1,11 @@
 """Shared pieces of the campaign services: permission, editability, validation."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
 from fanloop.campaigns.models import Campaign, CampaignState
-from fanloop.core.models import Membership, User, Workspace
+from fanloop.core.models import User, Workspace
 from fanloop.core.permissions import Action
 from fanloop.core.services import require_action
 
@@ -24,21 +22,6 @@ def require_editable(campaign: Campaign) -> None:
         )
 
 
-def require_member(workspace: Workspace, user: User | None, field: str) -> None:
-    if user is not None and not Membership.objects.filter(workspace=workspace, user=user).exists():
-        raise ValidationError(
-            {field: _("%(user)s is not a member of this workspace.") % {"user": user}}
-        )
-
-
 def full_clean(instance: models.Model, exclude: list[str] | None = None) -> None:
     """Model validation with the messages keyed by field, as services raise them."""
     instance.full_clean(exclude=exclude)
-
-
-def apply(instance: models.Model, data: dict[str, Any], allowed: set[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError({field: _("Unknown field.") for field in sorted(unknown)})
-    for field, value in data.items():
-        setattr(instance, field, value)

@@ -33,12 +33,13 @@ from fanloop.campaigns.models import (
     TaskStatus,
 )
 from fanloop.campaigns.models.budget import SpendSource
-from fanloop.campaigns.services.common import apply, require, require_editable, require_member
+from fanloop.campaigns.services.common import require, require_editable
 from fanloop.core import audit
 from fanloop.core.models import User
 from fanloop.core.permissions import Action, allowed
 from fanloop.core.platforms import Platform
 from fanloop.core.services import role_of
+from fanloop.core.writes import apply, require_member
 
 Problems = dict[str, str]
 

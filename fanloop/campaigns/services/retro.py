@@ -14,10 +14,11 @@ from fanloop.campaigns.models import (
     ImprovementStatus,
     Retrospective,
 )
-from fanloop.campaigns.services.common import apply, require, require_member
+from fanloop.campaigns.services.common import require
 from fanloop.core import audit
 from fanloop.core.models import User
 from fanloop.core.permissions import Action
+from fanloop.core.writes import apply, require_member
 
 RETRO_FIELDS = ("highlights", "shortfalls", "lessons")
 RETRO_STATES = {CampaignState.LIVE, CampaignState.WRAPPING_UP, CampaignState.CLOSED}

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar
 
 import httpx
+from django.utils.translation import gettext
 
 # A credentials mapping as stored (decrypted) on the account: app id/secret, tokens...
 Credentials = dict[str, Any]
@@ -161,6 +162,7 @@ class Connector:
     _client: httpx.Client = field(init=False, repr=False)
 
     platform: ClassVar[str] = ""
+    platform_label: ClassVar[str] = ""  # the name messages use, e.g. "Douyin"
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     default_base_url: ClassVar[str] = ""
     rate_limits: ClassVar[Mapping[str, RateLimit]] = {}
@@ -202,6 +204,68 @@ class Connector:
             if not error.transient or attempt >= self.max_attempts:
                 raise error
             self.sleep(error.retry_after or self.backoff_seconds * 2 ** (attempt - 1))
+
+    def auth_is_refreshable(self, error: ConnectorError) -> bool:
+        """Whether a refresh may cure this auth error (platforms narrow it to their code)."""
+        return error.auth
+
+    def call_authed(self, api: str, send: Callable[[], Any]) -> Any:
+        """``call`` with ONE token refresh and one retry when the platform rejects the
+        token; a second rejection means a person must connect the account again."""
+        try:
+            return self.call(api, send)
+        except ConnectorError as exc:
+            if not exc.auth or not self.auth_is_refreshable(exc):
+                raise
+        self.refresh_token()
+        try:
+            return self.call(api, send)
+        except ConnectorError as exc:
+            if exc.auth:
+                raise ConnectorError(
+                    gettext(
+                        "%(platform)s still refuses the token after a refresh; connect the "
+                        "account again."
+                    )
+                    % {"platform": self.platform_label}
+                    + f" ({exc.message})",
+                    code=exc.code,
+                    auth=True,
+                ) from exc
+            raise
+
+    def creating(self, send: Callable[[], Any]) -> Callable[[], Any]:
+        """Guard a call that creates something: a dropped connection or a server error
+        after sending leaves the outcome unknown, so it must not be retried blindly."""
+
+        def guarded() -> Any:
+            try:
+                return send()
+            except httpx.ConnectError:
+                raise  # nothing was sent: safe to retry
+            except httpx.TransportError as exc:
+                raise ConnectorError(
+                    gettext(
+                        "The connection to %(platform)s broke after sending; check the account "
+                        "before publishing again."
+                    )
+                    % {"platform": self.platform_label}
+                    + f" ({exc})",
+                    code="outcome_unknown",
+                ) from exc
+            except ConnectorError as exc:
+                if exc.code == "server_error":
+                    raise ConnectorError(
+                        gettext(
+                            "%(platform)s had a server error after receiving the request; "
+                            "check the account before publishing again."
+                        )
+                        % {"platform": self.platform_label},
+                        code="outcome_unknown",
+                    ) from exc
+                raise
+
+        return guarded
 
     # Capabilities -----------------------------------------------------------------------
 

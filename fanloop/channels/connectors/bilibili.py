@@ -128,6 +128,7 @@ def _today_shanghai() -> date:
 @dataclass
 class BilibiliConnector(Connector):
     platform: ClassVar[str] = "bilibili"
+    platform_label: ClassVar[str] = "Bilibili"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.PUBLISH,
@@ -256,59 +257,9 @@ class BilibiliConnector(Connector):
             response = self._client.request(method, url, params=params, headers=headers)
         return self._parse(response)
 
-    def _authed(self, api: str, send: Callable[[], Any]) -> Any:
-        """``call`` with ONE token refresh and retry when Bilibili rejects the token."""
-        try:
-            return self.call(api, send)
-        except ConnectorError as exc:
-            if not exc.auth or exc.code != "127001":
-                raise
-        self.refresh_token()
-        try:
-            return self.call(api, send)
-        except ConnectorError as exc:
-            if exc.auth:
-                raise ConnectorError(
-                    _(
-                        "Bilibili still rejects the token after a refresh; "
-                        "connect the account again."
-                    )
-                    + f" ({exc.message})",
-                    code=exc.code,
-                    auth=True,
-                ) from exc
-            raise
-
-    @staticmethod
-    def _once(send: Callable[[], Any]) -> Callable[[], Any]:
-        """For the submission: an unconfirmed outcome is not retried blindly."""
-
-        def guarded() -> Any:
-            try:
-                return send()
-            except httpx.ConnectError:
-                raise
-            except httpx.TransportError as exc:
-                raise ConnectorError(
-                    _(
-                        "The connection to Bilibili broke after sending; check the account "
-                        "before publishing again."
-                    )
-                    + f" ({exc})",
-                    code="outcome_unknown",
-                ) from exc
-            except ConnectorError as exc:
-                if exc.code == "server_error":
-                    raise ConnectorError(
-                        _(
-                            "Bilibili had a server error after receiving the submission; check "
-                            "the account before publishing again."
-                        ),
-                        code="outcome_unknown",
-                    ) from exc
-                raise
-
-        return guarded
+    def auth_is_refreshable(self, error: ConnectorError) -> bool:
+        # Only 127001 (access token expired) is cured by a refresh.
+        return error.code == "127001"
 
     # Token ------------------------------------------------------------------------------
 
@@ -417,7 +368,7 @@ class BilibiliConnector(Connector):
         small = size <= self.small_file_max_bytes
         name = os.path.basename(media.path)
         data = (
-            self._authed(
+            self.call_authed(
                 "archive.video.init",
                 lambda: self._member(
                     "POST",
@@ -463,7 +414,7 @@ class BilibiliConnector(Connector):
                     )
 
                 self.call("video.part_upload", send)
-        self._authed(
+        self.call_authed(
             "archive.video.complete",
             lambda: self._member(
                 "POST", "/arcopen/fn/archive/video/complete", params={"upload_token": token}
@@ -473,7 +424,7 @@ class BilibiliConnector(Connector):
 
     def _upload_cover(self, cover: MediaFile) -> str:
         data = (
-            self._authed(
+            self.call_authed(
                 "archive.cover.upload",
                 lambda: self._member(
                     "POST", "/arcopen/fn/archive/cover/upload", upload=("file", cover)
@@ -499,9 +450,9 @@ class BilibiliConnector(Connector):
             "copyright": 1,
         }
         data = (
-            self._authed(
+            self.call_authed(
                 "archive.add",
-                self._once(
+                self.creating(
                     lambda: self._member(
                         "POST",
                         "/arcopen/fn/archive/add-by-utoken",
@@ -538,7 +489,7 @@ class BilibiliConnector(Connector):
                     "GET", "/arcopen/fn/data/arc/stat", params={"resource_id": bvid}
                 )
 
-            data = self._authed("data.arc.stat", send) or {}
+            data = self.call_authed("data.arc.stat", send) or {}
             rows.append(
                 PostMetrics(
                     remote_id=bvid,
@@ -557,7 +508,7 @@ class BilibiliConnector(Connector):
         """Today's follower total (Bilibili's user stat has no history)."""
         self.require(Capability.FETCH_ACCOUNT_METRICS)
         data = (
-            self._authed(
+            self.call_authed(
                 "data.user.stat", lambda: self._member("GET", "/arcopen/fn/data/user/stat")
             )
             or {}

@@ -109,6 +109,7 @@ def _today_shanghai() -> date:
 @dataclass
 class DouyinConnector(Connector):
     platform: ClassVar[str] = "douyin"
+    platform_label: ClassVar[str] = "Douyin"
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.PUBLISH,
@@ -200,58 +201,6 @@ class DouyinConnector(Connector):
             response = self._client.request(method, url, params=query, headers=headers, json=json)
         return self._parse(response)
 
-    def _authed(self, api: str, send: Callable[[], Any]) -> Any:
-        """``call`` with ONE token refresh and retry when Douyin says the token is bad."""
-        try:
-            return self.call(api, send)
-        except ConnectorError as exc:
-            if not exc.auth:
-                raise
-        self.refresh_token()
-        try:
-            return self.call(api, send)
-        except ConnectorError as exc:
-            if exc.auth:
-                raise ConnectorError(
-                    _("Douyin still refuses the token after a refresh; connect the account again.")
-                    + f" ({exc.message})",
-                    code=exc.code,
-                    auth=True,
-                ) from exc
-            raise
-
-    @staticmethod
-    def _once(send: Callable[[], Any]) -> Callable[[], Any]:
-        """For calls that create something: a server error or a dropped connection after
-        sending leaves the outcome unknown, so it is not retried blindly."""
-
-        def guarded() -> Any:
-            try:
-                return send()
-            except httpx.ConnectError:
-                raise  # nothing was sent: safe to retry
-            except httpx.TransportError as exc:
-                raise ConnectorError(
-                    _(
-                        "The connection to Douyin broke after sending; check the account "
-                        "before publishing again."
-                    )
-                    + f" ({exc})",
-                    code="outcome_unknown",
-                ) from exc
-            except ConnectorError as exc:
-                if exc.code == "server_error":
-                    raise ConnectorError(
-                        _(
-                            "Douyin had a server error after receiving the request; check the "
-                            "account before publishing again."
-                        ),
-                        code="outcome_unknown",
-                    ) from exc
-                raise
-
-        return guarded
-
     # Token ------------------------------------------------------------------------------
 
     def refresh_token(self) -> Credentials:
@@ -321,7 +270,7 @@ class DouyinConnector(Connector):
                 % {"mb": size // (1024 * 1024)},
                 code="too_large",
             )
-        data = self._authed(
+        data = self.call_authed(
             "video.upload",
             lambda: self._send(
                 "POST", "/api/douyin/v1/video/upload_video/", upload=("video", media)
@@ -333,7 +282,7 @@ class DouyinConnector(Connector):
         return video_id
 
     def _upload_image(self, media: MediaFile) -> str:
-        data = self._authed(
+        data = self.call_authed(
             "image.upload",
             lambda: self._send(
                 "POST", "/api/douyin/v1/video/upload_image/", upload=("image", media)
@@ -366,7 +315,7 @@ class DouyinConnector(Connector):
             raise ConnectorError(
                 _("A Douyin post needs a video or at least one image."), code="invalid"
             )
-        data = self._authed(api, self._once(lambda: self._send("POST", path, json=body)))
+        data = self.call_authed(api, self.creating(lambda: self._send("POST", path, json=body)))
         item_id = str(data.get("item_id") or "")
         if not item_id:
             raise ConnectorError(
@@ -416,7 +365,7 @@ class DouyinConnector(Connector):
                         params={"item_id": item_id, "date_type": date_type},
                     )
 
-                data = self._authed(f"data.item.{name}", send)
+                data = self.call_authed(f"data.item.{name}", send)
                 for row in data.get("result_list") or []:
                     day = date.fromisoformat(str(row.get("date"))[:10])
                     if start <= day <= end:
@@ -464,7 +413,7 @@ class DouyinConnector(Connector):
                 )
 
             try:
-                data = self._authed("item.comment.list", send)
+                data = self.call_authed("item.comment.list", send)
             except ConnectorError as exc:
                 raise self._explain_permission(exc) from exc
             for row in data.get("list") or []:
@@ -495,9 +444,9 @@ class DouyinConnector(Connector):
             "content": text,
         }
         try:
-            data = self._authed(
+            data = self.call_authed(
                 "item.comment.reply",
-                self._once(lambda: self._send("POST", "/item/comment/reply/", json=body)),
+                self.creating(lambda: self._send("POST", "/item/comment/reply/", json=body)),
             )
         except ConnectorError as exc:
             raise self._explain_permission(exc) from exc

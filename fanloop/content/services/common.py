@@ -6,28 +6,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from fanloop.content.models import ContentSettings
-from fanloop.core.models import Membership, User, Workspace
+from fanloop.core.models import User, Workspace
 from fanloop.core.permissions import Action
 from fanloop.core.services import require_action
 
 
 def require(actor: User, workspace: Workspace, action: Action) -> str:
     return require_action(actor, workspace, action)
-
-
-def require_member(workspace: Workspace, user: User | None, field: str) -> None:
-    if user is not None and not Membership.objects.filter(workspace=workspace, user=user).exists():
-        raise ValidationError(
-            {field: _("%(user)s is not a member of this workspace.") % {"user": user}}
-        )
-
-
-def apply(instance: Any, data: dict[str, Any], allowed: set[str] | frozenset[str]) -> None:
-    unknown = set(data) - set(allowed)
-    if unknown:
-        raise ValidationError({field: _("Unknown field.") for field in sorted(unknown)})
-    for field, value in data.items():
-        setattr(instance, field, value)
 
 
 def string_list(value: Any, field: str, *, max_items: int = 50, max_length: int = 60) -> list[str]:

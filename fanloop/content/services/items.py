@@ -26,10 +26,11 @@ from fanloop.content.models import (
     VariantVersion,
 )
 from fanloop.content.services.checks import run_checks
-from fanloop.content.services.common import apply, require, require_member, string_list
+from fanloop.content.services.common import require, string_list
 from fanloop.core import audit
 from fanloop.core.models import User, Workspace
 from fanloop.core.permissions import Action
+from fanloop.core.writes import apply, require_member
 
 ITEM_FIELDS = frozenset(
     {

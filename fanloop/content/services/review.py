@@ -21,7 +21,7 @@ from fanloop.content.models import (
     VariantState,
     VariantStateChange,
 )
-from fanloop.content.services.checks import hard_ad_warning, run_checks
+from fanloop.content.services.checks import check_copy, hard_ad_warning, run_checks
 from fanloop.content.services.common import content_settings, require
 from fanloop.core import audit, notifications
 from fanloop.core.models import Membership, User, Workspace
@@ -104,12 +104,16 @@ def _refresh_checks(variant: Variant) -> None:
     variant.checked_at = timezone.now()
 
 
-def _blocking_problems(variant: Variant) -> list[str]:
+def _describe_blocking(findings: list[dict[str, object]]) -> list[str]:
     return [
         _("%(rule)s: “%(text)s”") % {"rule": f.get("rule"), "text": f.get("matched") or "—"}
-        for f in variant.findings
+        for f in findings
         if f.get("severity") == "block"
     ]
+
+
+def _blocking_problems(variant: Variant) -> list[str]:
+    return _describe_blocking(variant.findings)
 
 
 def _rule_errors(variant: Variant) -> list[str]:
@@ -304,23 +308,33 @@ def _schedule(variant: Variant, actor: User, planned_at: datetime | None, name: 
     return [str(warning["explanation"])] if warning else []
 
 
-@transaction.atomic
 def publish_problems(variant: Variant) -> list[str]:
     """Checked again right before publishing (the dispatcher calls this): the rules or the
-    workspace's terms may have changed since approval. Empty means it may go out."""
-    variant = (
-        Variant.objects.select_for_update(of=("self",)).select_related("item").get(pk=variant.pk)
-    )
+    workspace's terms may have changed since approval. Empty means it may go out.
+
+    Read-only and lock-free: it sits on the publishing hot path, and originality (a
+    warning, indexed at save time) cannot block, so only the text rules are re-run.
+    """
+    variant = Variant.objects.select_related("item", "workspace", "cover").get(pk=variant.pk)
     if variant.state != S.SCHEDULED:
         return [
             _("Only scheduled variants are published; this one is %(state)s.")
             % {"state": variant.get_state_display()}
         ]
-    _refresh_checks(variant)
-    variant.save(update_fields=["findings", "rule_problems", "originality", "checked_at"])
-    problems = _rule_errors(variant)
+    result = check_copy(
+        variant,
+        title=variant.title,
+        body=variant.body,
+        topics=list(variant.topics),
+        mentions=list(variant.mentions),
+        media=[link.asset for link in variant.media_links.select_related("asset")],
+        cover=variant.cover,
+        link=variant.link,
+        with_originality=False,
+    )
+    problems = [str(p["message"]) for p in result.rule_errors]
     if not variant.compliance_override:
-        problems += _blocking_problems(variant)
+        problems += _describe_blocking(result.findings)
     return problems
 
 
