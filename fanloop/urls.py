@@ -8,6 +8,7 @@ from drf_spectacular.views import (
 urlpatterns = [
     path("", include("fanloop.campaigns.urls")),
     path("", include("fanloop.content.urls")),
+    path("", include("fanloop.channels.urls")),
     path("", include("fanloop.compliance.urls")),
     path("", include("fanloop.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -24,6 +24,8 @@ Credentials = dict[str, Any]
 class Capability(enum.StrEnum):
     PUBLISH = "publish"
     LOOKUP = "lookup"  # find an earlier publish by its idempotency key (reconciliation)
+    # Ask how an accepted-but-still-processing publish ended (WeChat's freepublish/get).
+    PUBLISH_STATUS = "publish_status"
     FETCH_COMMENTS = "fetch_comments"
     REPLY = "reply"
     FETCH_POST_METRICS = "fetch_post_metrics"
@@ -56,9 +58,13 @@ class PublishRequest:
 
 @dataclass(frozen=True)
 class PublishResult:
+    """What a publish produced. ``pending``: the platform accepted the post but is still
+    processing it (``remote_id`` names the submission); ask ``publish_status`` later."""
+
     remote_id: str
     url: str
     published_at: datetime | None = None
+    pending: bool = False
 
 
 @dataclass(frozen=True)
@@ -275,6 +281,11 @@ class Connector:
     def lookup(self, idempotency_key: str) -> PublishResult | None:
         """The post an earlier publish with this key created, or None if there is none."""
         raise Unsupported(self.platform, Capability.LOOKUP)
+
+    def publish_status(self, remote_id: str) -> PublishResult:
+        """How a pending publish ended: ``pending`` again while the platform still works on
+        it; a publish the platform rejected raises a non-transient ConnectorError."""
+        raise Unsupported(self.platform, Capability.PUBLISH_STATUS)
 
     def fetch_comments(
         self, post_remote_id: str, *, since: datetime | None = None
