@@ -2,9 +2,12 @@
 
 from datetime import timedelta
 
+from fanloop.channels.tasks import reconcile_publishing, refresh_channel_tokens
 from fanloop.core.scheduler import PeriodicJob
 from fanloop.core.tasks import prune_job_history
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("core.prune_job_history", prune_job_history, timedelta(hours=24)),
+    PeriodicJob("channels.reconcile_publishing", reconcile_publishing, timedelta(minutes=1)),
+    PeriodicJob("channels.refresh_tokens", refresh_channel_tokens, timedelta(minutes=15)),
 ]

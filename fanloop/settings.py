@@ -302,6 +302,15 @@ RQ_QUEUES = {name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"} for name in 
 JOB_DEFAULT_MAX_ATTEMPTS = env_int("FANLOOP_JOB_MAX_ATTEMPTS", 3)
 JOB_RETRY_BASE_SECONDS = env_int("FANLOOP_JOB_RETRY_BASE_SECONDS", 30)
 SCHEDULER_TICK_SECONDS = env_int("FANLOOP_SCHEDULER_TICK_SECONDS", 5)
+# Publishing: attempts before a job fails, back-off base, how long a worker holds a claimed
+# job before reconciliation may take it, how often a platform still processing a post is
+# asked again, and when an assisted post counts as overdue.
+PUBLISH_MAX_ATTEMPTS = env_int("FANLOOP_PUBLISH_MAX_ATTEMPTS", 5)
+PUBLISH_RETRY_BASE_SECONDS = env_int("FANLOOP_PUBLISH_RETRY_BASE_SECONDS", 30)
+PUBLISH_LEASE_SECONDS = env_int("FANLOOP_PUBLISH_LEASE_SECONDS", 120)
+PUBLISH_STATUS_POLL_SECONDS = env_int("FANLOOP_PUBLISH_STATUS_POLL_SECONDS", 30)
+PUBLISH_POLL_SECONDS = env_int("FANLOOP_PUBLISH_POLL_MS", 500) / 1000
+ASSISTED_OVERDUE_MINUTES = env_int("FANLOOP_ASSISTED_OVERDUE_MINUTES", 30)
 
 # Workspace creation: any signed-in user, or staff only.
 WORKSPACE_CREATION_STAFF_ONLY = env_bool("FANLOOP_WORKSPACE_CREATION_STAFF_ONLY", default=False)
@@ -338,6 +347,8 @@ SPECTACULAR_SETTINGS = {
         "VariantStateEnum": "fanloop.content.models.choices.VariantState",
         "CampaignStateEnum": "fanloop.campaigns.models.CampaignState",
         "ContentPlatformEnum": "fanloop.content.models.choices.TARGET_PLATFORM_CHOICES",
+        "JobStateEnum": "fanloop.channels.models.publishing.JobState",
+        "AccountPlatformEnum": "fanloop.channels.models.accounts.ACCOUNT_PLATFORM_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

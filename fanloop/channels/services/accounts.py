@@ -108,6 +108,9 @@ def connect_account(
         obj=account,
         changes={**audit.created(account, AUDITED), "credentials": (None, masked(credentials))},
     )
+    from fanloop.channels.services.publishing import adopt_unassigned_jobs
+
+    adopt_unassigned_jobs(account)
     return account
 
 

@@ -13,7 +13,8 @@ STOP_GRACE_SECONDS = 15
 
 class Command(BaseCommand):
     help = (
-        "Serve Fanloop: web server, background worker and periodic scheduler together, "
+        "Serve Fanloop: web server, background worker, periodic scheduler and publisher "
+        "together, "
         "in the foreground until Ctrl-C. Applies pending migrations first."
     )
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--web-workers", type=int, default=2)
         parser.add_argument("--no-worker", action="store_true")
         parser.add_argument("--no-scheduler", action="store_true")
+        parser.add_argument("--no-publisher", action="store_true")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
@@ -54,6 +56,8 @@ class Command(BaseCommand):
             commands["worker"] = [python, "-m", "fanloop.cli", "worker"]
         if not options["no_scheduler"]:
             commands["scheduler"] = [python, "-m", "fanloop.cli", "scheduler"]
+        if not options["no_publisher"]:
+            commands["publisher"] = [python, "-m", "fanloop.cli", "publisher"]
 
         stopping = False
 

@@ -1,0 +1,18 @@
+"""Channels' background and periodic jobs, thin over the services."""
+
+from fanloop.channels import dispatcher, sync
+from fanloop.channels.services import dispatch
+from fanloop.core.jobs import job
+
+
+@job(max_attempts=1)
+def reconcile_publishing() -> dict[str, int]:
+    """Also done by every publisher; here so interrupted jobs are settled even when no
+    publisher runs (they then surface as "needs check" instead of waiting forever)."""
+    dispatcher.housekeeping()
+    return {"overdue_flagged": dispatch.flag_overdue_assisted()}
+
+
+@job(max_attempts=2)
+def refresh_channel_tokens() -> dict[str, int]:
+    return sync.refresh_expiring_tokens()
