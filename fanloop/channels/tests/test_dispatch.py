@@ -142,7 +142,8 @@ def test_a_due_job_is_published_once_with_its_remote_id(make_account, schedule_v
     job.refresh_from_db()
     variant.refresh_from_db()
     assert outcome.state == JobState.PUBLISHED
-    assert job.state == JobState.PUBLISHED and job.remote_id.startswith("sbx-")
+    assert job.state == JobState.PUBLISHED
+    assert job.remote_id.startswith("sbx-")
     assert job.remote_url == variant.published_url
     assert variant.state == VariantState.PUBLISHED
     assert job.log.get().outcome == JobState.PUBLISHED
@@ -157,7 +158,9 @@ def test_two_workers_never_claim_the_same_job(make_account, schedule_variant):
     second = dispatch.claim_due("w2", limit=10)
     third = dispatch.claim_due("w3", limit=10)
 
-    assert len(first) == 3 and len(second) == 2 and third == []
+    assert len(first) == 3
+    assert len(second) == 2
+    assert third == []
     assert {j.pk for j in first} | {j.pk for j in second} == {j.pk for j in jobs}
 
 
@@ -198,15 +201,18 @@ def test_a_transient_error_is_retried_later_then_fails_after_the_last_attempt(
 
     [first] = run()
     job.refresh_from_db()
-    assert first.state == "retry" and job.state == JobState.SCHEDULED
-    assert job.next_attempt_at is not None and job.last_error == "busy"
+    assert first.state == "retry"
+    assert job.state == JobState.SCHEDULED
+    assert job.next_attempt_at is not None
+    assert job.last_error == "busy"
 
     PublishJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
     [second] = run()
 
     job.refresh_from_db()
     variant.refresh_from_db()
-    assert second.state == JobState.FAILED and "2 attempts" in job.last_error
+    assert second.state == JobState.FAILED
+    assert "2 attempts" in job.last_error
     assert variant.state == VariantState.FAILED
     assert scripted.sent == [job.idempotency_key] * 2
     assert Notification.objects.filter(text__contains="Publishing failed").exists()
@@ -248,7 +254,8 @@ def test_an_unknown_outcome_without_lookup_needs_a_person(scripted, schedule_var
     [outcome] = run()
 
     job.refresh_from_db()
-    assert outcome.state == JobState.NEEDS_CHECK and job.state == JobState.NEEDS_CHECK
+    assert outcome.state == JobState.NEEDS_CHECK
+    assert job.state == JobState.NEEDS_CHECK
     with pytest.raises(ValidationError):
         publishing.resolve_needs_check(
             actor=operator, job=job, published=True, url="https://weibo.com/1/2"
@@ -272,7 +279,8 @@ def test_a_pending_publish_is_asked_again_until_it_is_out(scripted, schedule_var
 
     [outcome] = run()
     job.refresh_from_db()
-    assert outcome.state == "pending" and job.state == JobState.PUBLISHING
+    assert outcome.state == "pending"
+    assert job.state == JobState.PUBLISHING
     assert job.remote_id == "submission-7"
 
     later = job.lease_until + timedelta(seconds=1)
@@ -314,12 +322,14 @@ def test_a_crash_before_anything_was_created_is_sent_again(make_account, schedul
 
     [outcome] = dispatch.reconcile_stale(now=timezone.now() + timedelta(minutes=10))
     job.refresh_from_db()
-    assert outcome.state == "retry" and job.state == JobState.SCHEDULED
+    assert outcome.state == "retry"
+    assert job.state == JobState.SCHEDULED
 
     PublishJob.objects.filter(pk=job.pk).update(next_attempt_at=timezone.now())
     run()
     job.refresh_from_db()
-    assert job.state == JobState.PUBLISHED and SandboxPost.objects.count() == 1
+    assert job.state == JobState.PUBLISHED
+    assert SandboxPost.objects.count() == 1
 
 
 def test_a_crash_where_the_platform_cannot_be_asked_needs_a_check(scripted, schedule_variant):
