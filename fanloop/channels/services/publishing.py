@@ -169,7 +169,9 @@ def register() -> None:
 
 def _job_for_update(job: PublishJob) -> PublishJob:
     return (
-        PublishJob.objects.select_for_update().select_related("variant", "account").get(pk=job.pk)
+        PublishJob.objects.select_for_update(of=("self",))
+        .select_related("variant", "account")
+        .get(pk=job.pk)
     )
 
 
