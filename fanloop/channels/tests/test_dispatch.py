@@ -399,3 +399,30 @@ def test_viewers_cannot_act_on_jobs(make_account, schedule_variant, member_with_
         publishing.cancel_job(actor=viewer, job=job)
     job.refresh_from_db()
     assert job.state == JobState.SCHEDULED
+
+
+def test_the_publisher_command_publishes_what_is_due(make_account, schedule_variant):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_account("weibo")
+    job = due_job(schedule_variant("weibo"))
+    out = StringIO()
+
+    call_command("publisher", once=True, stdout=out)
+
+    job.refresh_from_db()
+    assert "handled 1 jobs" in out.getvalue()
+    assert job.state == JobState.PUBLISHED
+
+
+def test_a_scheduled_variant_without_a_job_is_adopted(make_account, schedule_variant):
+    make_account("weibo")
+    variant = schedule_variant("weibo")
+    PublishJob.objects.filter(variant=variant).delete()  # scheduled before publishing existed
+
+    assert dispatch.adopt_orphans() == 1
+
+    assert PublishJob.objects.get(variant=variant).state == JobState.SCHEDULED
+    assert dispatch.adopt_orphans() == 0
