@@ -2,7 +2,11 @@
 
 from datetime import timedelta
 
-from fanloop.channels.tasks import reconcile_publishing, refresh_channel_tokens
+from fanloop.channels.tasks import (
+    reconcile_publishing,
+    refresh_channel_tokens,
+    sync_channel_metrics,
+)
 from fanloop.core.scheduler import PeriodicJob
 from fanloop.core.tasks import prune_job_history
 
@@ -10,4 +14,5 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("core.prune_job_history", prune_job_history, timedelta(hours=24)),
     PeriodicJob("channels.reconcile_publishing", reconcile_publishing, timedelta(minutes=1)),
     PeriodicJob("channels.refresh_tokens", refresh_channel_tokens, timedelta(minutes=15)),
+    PeriodicJob("channels.sync_metrics", sync_channel_metrics, timedelta(hours=1)),
 ]

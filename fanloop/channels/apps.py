@@ -21,10 +21,13 @@ class ChannelsConfig(AppConfig):
 
     def ready(self) -> None:
         from fanloop.channels.demo import seed_channels
+        from fanloop.channels.metrics_sync import engagement_history
         from fanloop.channels.services import publishing
+        from fanloop.content.services.scheduling import register_engagement_source
         from fanloop.core.demo import register_seeder
 
         for module in CONNECTOR_MODULES:
             importlib.import_module(module)
         publishing.register()
         register_seeder(seed_channels)
+        register_engagement_source(engagement_history)
