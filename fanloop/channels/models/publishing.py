@@ -25,7 +25,7 @@ class PublishJob(models.Model):
     variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="publish_jobs")
     # None: no account connected for the platform yet; published by hand (assisted).
     account = models.ForeignKey(
-        ChannelAccount, on_delete=models.PROTECT, null=True, blank=True, related_name="jobs"
+        ChannelAccount, on_delete=models.SET_NULL, null=True, blank=True, related_name="jobs"
     )
     due_at = models.DateTimeField()
     state = models.CharField(max_length=20, choices=JobState.choices, default=JobState.SCHEDULED)
