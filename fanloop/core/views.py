@@ -120,10 +120,6 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 
 
 AREAS: dict[str, tuple[Any, Any]] = {
-    "publishing": (
-        gettext_lazy("Publishing"),
-        gettext_lazy("Platform accounts, scheduled and assisted publishing."),
-    ),
     "inbox": (
         gettext_lazy("Inbox"),
         gettext_lazy("Every comment, DM and mention in one place, with SLAs and sentiment."),

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-AREAS = ["publishing", "inbox", "community", "analytics"]
+AREAS = ["inbox", "community", "analytics"]
 
 
 @pytest.mark.django_db
