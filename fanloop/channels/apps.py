@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 # Importing a connector module registers it (``@register``); one module per platform.
 CONNECTOR_MODULES = (
-    # "fanloop.channels.connectors.wechat_oa",  (re-enable when the module lands)
-    # "fanloop.channels.connectors.weibo",
+    "fanloop.channels.connectors.wechat_oa",
+    "fanloop.channels.connectors.weibo",
     "fanloop.channels.connectors.douyin",
     "fanloop.channels.connectors.bilibili",
     "fanloop.channels.connectors.wecom",
