@@ -164,6 +164,7 @@ class Connector:
     sleep: Callable[[float], None] = time.sleep
     max_attempts: int = 3
     backoff_seconds: float = 1.0
+    max_inline_wait: float = 60.0
     on_credentials: Callable[[Credentials], None] | None = None
     _client: httpx.Client = field(init=False, repr=False)
 
@@ -208,6 +209,10 @@ class Connector:
             except ConnectorError as exc:
                 error = exc
             if not error.transient or attempt >= self.max_attempts:
+                raise error
+            if (error.retry_after or 0) > self.max_inline_wait:
+                # A quota that resets in hours is not slept on in a worker: the caller
+                # reschedules (the error carries retry_after).
                 raise error
             self.sleep(error.retry_after or self.backoff_seconds * 2 ** (attempt - 1))
 

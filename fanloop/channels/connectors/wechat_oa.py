@@ -102,8 +102,6 @@ DATA_READY_HOUR = 8
 ARTICLE_DATA_SINCE = date(2025, 11, 1)
 USER_DATA_SPAN_DAYS = 7
 TOKEN_MARGIN = timedelta(minutes=5)
-# A wait longer than this is not slept in-process: the job is rescheduled instead.
-MAX_INLINE_WAIT = 60.0
 POST_ID = re.compile(r"^(\d+)_(\d+)$")
 
 TOKEN_CODES = frozenset({40001, 40014, 41001, 42001})
@@ -179,12 +177,6 @@ def parse_post_id(post_remote_id: str) -> tuple[int, int]:
             code="invalid",
         )
     return int(match.group(1)), int(match.group(2))
-
-
-class _WaitTooLong(Exception):
-    def __init__(self, error: ConnectorError) -> None:
-        super().__init__(error.message)
-        self.error = error
 
 
 @register
@@ -264,22 +256,6 @@ class WechatOAConnector(Connector):
         if code or response.status_code >= 400:
             raise self._error(code or -1, str(body.get("errmsg") or ""), token_call=token_call)
         return body
-
-    def call(self, api: str, send: Callable[[], Any]) -> Any:
-        """``Connector.call``, but a wait of hours (the daily quota) is not slept here."""
-
-        def bounded() -> Any:
-            try:
-                return send()
-            except ConnectorError as exc:
-                if exc.transient and (exc.retry_after or 0) > MAX_INLINE_WAIT:
-                    raise _WaitTooLong(exc) from exc
-                raise
-
-        try:
-            return super().call(api, bounded)
-        except _WaitTooLong as stop:
-            raise stop.error from None
 
     def auth_is_refreshable(self, error: ConnectorError) -> bool:
         return error.auth and error.code != "credentials"

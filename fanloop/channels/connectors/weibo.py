@@ -74,8 +74,6 @@ PIC_MIMES = frozenset({"image/jpeg", "image/gif", "image/png"})
 COMMENT_PAGE_SIZE = 200
 COMMENT_MAX_PAGES = 50
 COUNT_BATCH = 100
-# A wait longer than this is not slept in-process: the job is rescheduled instead.
-MAX_INLINE_WAIT = 60.0
 CREATED_AT = "%a %b %d %H:%M:%S %z %Y"
 
 AUTH_CODES = frozenset({21301, 21314, 21315, 21316, 21317, 21319, 21327, 21332})
@@ -132,12 +130,6 @@ def _created(value: Any) -> datetime | None:
         return datetime.strptime(str(value), CREATED_AT).astimezone(UTC)
     except ValueError:
         return None
-
-
-class _WaitTooLong(Exception):
-    def __init__(self, error: ConnectorError) -> None:
-        super().__init__(error.message)
-        self.error = error
 
 
 @register
@@ -218,22 +210,6 @@ class WeiboConnector(Connector):
         if response.status_code >= 400 or body is None:
             raise self._error(0, f"HTTP {response.status_code}")
         return body
-
-    def call(self, api: str, send: Callable[[], Any]) -> Any:
-        """``Connector.call``, but a wait until the next hour is not slept here."""
-
-        def bounded() -> Any:
-            try:
-                return send()
-            except ConnectorError as exc:
-                if exc.transient and (exc.retry_after or 0) > MAX_INLINE_WAIT:
-                    raise _WaitTooLong(exc) from exc
-                raise
-
-        try:
-            return super().call(api, bounded)
-        except _WaitTooLong as stop:
-            raise stop.error from None
 
     def auth_is_refreshable(self, error: ConnectorError) -> bool:
         return False  # web apps get no refresh token: a person must authorise again
