@@ -348,6 +348,7 @@ SPECTACULAR_SETTINGS = {
         "CampaignStateEnum": "fanloop.campaigns.models.CampaignState",
         "ContentPlatformEnum": "fanloop.content.models.choices.TARGET_PLATFORM_CHOICES",
         "JobStateEnum": "fanloop.channels.models.publishing.JobState",
+        "AccountStatusEnum": "fanloop.channels.models.accounts.AccountStatus",
         "AccountPlatformEnum": "fanloop.channels.models.accounts.ACCOUNT_PLATFORM_CHOICES",
     },
     "POSTPROCESSING_HOOKS": [

@@ -16,6 +16,8 @@ urlpatterns = [
     path("api/v1/", include("fanloop.core.api_urls")),
     path("api/v1/", include("fanloop.campaigns.api_urls")),
     path("api/v1/", include("fanloop.content.api_urls")),
+    path("api/v1/", include("fanloop.channels.api.accounts_urls")),
+    path("api/v1/", include("fanloop.channels.api.publishing_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -34,6 +34,8 @@ CREDENTIALS_HELP = (
 class AccountSerializer(serializers.ModelSerializer[ChannelAccount]):
     platform_label = serializers.CharField(source="get_platform_display", read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
+    # Empty when the platform's default address is used: not a "uri" in the schema.
+    api_base_url = serializers.CharField(read_only=True)
     credentials = serializers.SerializerMethodField(
         help_text="Saved keys, masked: the last four characters for people who manage "
         "accounts, only that a key is set for everyone else"

@@ -17,7 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fanloop.channels.connectors.base import REGISTRY, Capability
-from fanloop.channels.models import AccountStatus, ChannelAccount, JobState, PublishJob
+from fanloop.channels.models import (
+    ACCOUNT_PLATFORM_CHOICES,
+    AccountStatus,
+    ChannelAccount,
+    JobState,
+    PublishJob,
+)
 from fanloop.content import hooks
 from fanloop.content.models import Variant, VariantState
 from fanloop.content.services import review, scheduling
@@ -80,7 +86,7 @@ def live_job(variant: Variant) -> PublishJob | None:
 
 
 def audit_job(job: PublishJob, action: str, actor: User | None, before: dict[str, object]) -> None:
-    after = {field: getattr(job, field) for field in JOB_AUDITED}
+    after = _snapshot(job)
     changes = {
         field: (str(before.get(field)), str(value))
         for field, value in after.items()
@@ -90,7 +96,14 @@ def audit_job(job: PublishJob, action: str, actor: User | None, before: dict[str
 
 
 def _snapshot(job: PublishJob) -> dict[str, object]:
-    return {field: getattr(job, field) for field in JOB_AUDITED}
+    """The audited fields, times in the workspace's local time as people read them."""
+    values: dict[str, object] = {}
+    for field in JOB_AUDITED:
+        value = getattr(job, field)
+        if isinstance(value, datetime):
+            value = timezone.localtime(value).isoformat(timespec="minutes")
+        values[field] = value
+    return values
 
 
 def _on_schedule_change(variant: Variant, event: str) -> None:
@@ -252,10 +265,11 @@ def check_post_url(platform: str, url: str) -> str:
     hosts = POST_HOSTS.get(platform, ())
     host = parts.hostname.lower()
     if hosts and not any(host == h or host.endswith("." + h) for h in hosts):
+        label = dict(ACCOUNT_PLATFORM_CHOICES).get(platform, platform)
         raise ValidationError(
             {
                 "url": _("That is not a %(platform)s address (expected %(hosts)s).")
-                % {"platform": platform, "hosts": ", ".join(hosts)}
+                % {"platform": label, "hosts": ", ".join(hosts)}
             }
         )
     return url

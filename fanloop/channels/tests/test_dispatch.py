@@ -359,7 +359,7 @@ def test_an_assisted_post_becomes_an_operators_task_and_is_confirmed_by_url(
     assert outcome.state == JobState.AWAITING_OPERATOR
     assert Notification.objects.filter(text__contains="post by hand").exists()
 
-    with pytest.raises(ValidationError, match="not a zhihu address"):
+    with pytest.raises(ValidationError, match="not a Zhihu address"):
         publishing.complete_assisted(actor=operator, job=job, url="https://weibo.com/1/2")
     with pytest.raises(ValidationError, match="full address"):
         publishing.complete_assisted(actor=operator, job=job, url="zhuanlan.zhihu.com/p/1")
