@@ -128,9 +128,8 @@ def _approved(users: dict[str, User], workspace: Workspace, spec: Spec) -> Varia
         },
         platforms=[platform],
     )
-    data: dict[str, object] = {"body": body, "topics": topics}
+    data: dict[str, object] = {"title": title, "body": body, "topics": topics}
     if platform == "xiaohongshu":
-        data["title"] = title
         image = MediaAsset.objects.filter(workspace=workspace, kind="image").first()
         if image is not None:
             data["media"] = [image.pk]
