@@ -216,6 +216,29 @@ class Connector:
                 raise error
             self.sleep(error.retry_after or self.backoff_seconds * 2 ** (attempt - 1))
 
+    def json_body(self, response: httpx.Response) -> dict[str, Any]:
+        """The response's JSON object ({} when it is not one); a 5xx is a transient
+        server error (``creating`` turns it into an unknown outcome for creates)."""
+        if response.status_code >= 500:
+            raise ConnectorError(
+                gettext("%(platform)s had a server error (HTTP %(status)s).")
+                % {"platform": self.platform_label, "status": response.status_code},
+                code="server_error",
+                transient=True,
+            )
+        try:
+            body = response.json()
+        except ValueError:
+            return {}
+        return body if isinstance(body, dict) else {}
+
+    def remember_credentials(self, new: Credentials) -> Credentials:
+        """Use refreshed credentials from now on and hand them to the owner to store."""
+        self.credentials = new
+        if self.on_credentials is not None:
+            self.on_credentials(new)
+        return new
+
     def auth_is_refreshable(self, error: ConnectorError) -> bool:
         """Whether a refresh may cure this auth error (platforms narrow it to their code)."""
         return error.auth

@@ -207,18 +207,7 @@ class BilibiliConnector(Connector):
                 transient=True,
                 retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
             )
-        if response.status_code >= 500:
-            raise ConnectorError(
-                _("Bilibili had a server error (HTTP %(status)s).")
-                % {"status": response.status_code},
-                code="server_error",
-                transient=True,
-            )
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
+        body = self.json_body(response)
         try:
             code = int(body.get("code", 0 if response.status_code < 400 else -1))
         except (TypeError, ValueError):
@@ -302,10 +291,7 @@ class BilibiliConnector(Connector):
         if data.get("expires_in"):
             # Bilibili's expires_in is an absolute Unix time, not a duration.
             new["expires_at"] = datetime.fromtimestamp(int(data["expires_in"]), tz=UTC).isoformat()
-        self.credentials = new
-        if self.on_credentials is not None:
-            self.on_credentials(new)
-        return new
+        return self.remember_credentials(new)
 
     # Publishing -------------------------------------------------------------------------
 

@@ -157,18 +157,7 @@ class DouyinConnector(Connector):
                 transient=True,
                 retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
             )
-        if response.status_code >= 500:
-            raise ConnectorError(
-                _("Douyin had a server error (HTTP %(status)s).")
-                % {"status": response.status_code},
-                code="server_error",
-                transient=True,
-            )
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
+        body = self.json_body(response)
         raw_data, raw_extra = body.get("data"), body.get("extra")
         data: dict[str, Any] = raw_data if isinstance(raw_data, dict) else {}
         extra: dict[str, Any] = raw_extra if isinstance(raw_extra, dict) else {}
@@ -241,10 +230,7 @@ class DouyinConnector(Connector):
         if data.get("expires_in"):
             expires = datetime.now(UTC) + timedelta(seconds=int(data["expires_in"]))
             new["expires_at"] = expires.isoformat()
-        self.credentials = new
-        if self.on_credentials is not None:
-            self.on_credentials(new)
-        return new
+        return self.remember_credentials(new)
 
     # Publishing -------------------------------------------------------------------------
 

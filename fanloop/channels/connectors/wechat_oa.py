@@ -240,18 +240,7 @@ class WechatOAConnector(Connector):
         return ConnectorError(detail, code=str(code))
 
     def _parse(self, response: httpx.Response, *, token_call: bool = False) -> dict[str, Any]:
-        if response.status_code >= 500:
-            raise ConnectorError(
-                _("WeChat had a server error (HTTP %(status)s).")
-                % {"status": response.status_code},
-                code="server_error",
-                transient=True,
-            )
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
+        body = self.json_body(response)
         code = int(body.get("errcode") or 0)
         if code or response.status_code >= 400:
             raise self._error(code or -1, str(body.get("errmsg") or ""), token_call=token_call)
@@ -330,10 +319,7 @@ class WechatOAConnector(Connector):
             "access_token": token,
             "expires_at": expires.isoformat(),
         }
-        self.credentials = new
-        if self.on_credentials is not None:
-            self.on_credentials(new)
-        return new
+        return self.remember_credentials(new)
 
     # Publishing -------------------------------------------------------------------------
 

@@ -153,6 +153,7 @@ def _chunks(values: Sequence[str], size: int) -> Iterator[list[str]]:
 @dataclass
 class WecomConnector(Connector):
     platform: ClassVar[str] = "wecom"
+    platform_label: ClassVar[str] = "WeCom"
     capabilities: ClassVar[frozenset[Capability]] = frozenset({Capability.REFRESH_TOKEN})
     default_base_url: ClassVar[str] = "https://qyapi.weixin.qq.com"
     # Not verified (see module docstring): no entries.
@@ -182,17 +183,7 @@ class WecomConnector(Connector):
                 transient=True,
                 retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
             )
-        if response.status_code >= 500:
-            raise ConnectorError(
-                _("WeCom had a server error (HTTP %(status)s).") % {"status": response.status_code},
-                code="server_error",
-                transient=True,
-            )
-        try:
-            body = response.json()
-        except ValueError:
-            body = {}
-        body = body if isinstance(body, dict) else {}
+        body = self.json_body(response)
         code = int(body.get("errcode") or 0)
         if code or response.status_code >= 400:
             raise self._error(code or -1, str(body.get("errmsg") or ""))
@@ -273,10 +264,7 @@ class WecomConnector(Connector):
             "access_token": token,
             "expires_at": expires.isoformat(),
         }
-        self.credentials = new
-        if self.on_credentials is not None:
-            self.on_credentials(new)
-        return new
+        return self.remember_credentials(new)
 
     # Customer groups --------------------------------------------------------------------
 
