@@ -195,6 +195,7 @@ class SandboxConnector(Connector):
     _attempts: dict[str, int] = field(default_factory=dict, init=False, repr=False)
 
     platform = SANDBOX
+    platform_label = "Sandbox (simulated)"
     capabilities = frozenset(
         {
             Capability.PUBLISH,
