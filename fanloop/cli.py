@@ -8,7 +8,7 @@ FANLOOP_COMMANDS = {
     "worker": "run a background worker (--burst to drain the queue and exit)",
     "scheduler": "enqueue periodic jobs when due (--once for one tick)",
     "publisher": "publish scheduled posts when due (--once for one round)",
-    "import metrics": "import a platform export FILE (--profile NAME | --map f=列,...)",
+    "import metrics": "import a platform's metrics export FILE (--profile NAME | --map f=列,...)",
     "demo": "seed the demo workspace and users (--reset to start over)",
     "createuser": "create a user (--username --password --workspace --role)",
     "token": "create | list | revoke USERNAME's API tokens",

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from fanloop.channels.imports.tasks import prune_pending_uploads
 from fanloop.channels.tasks import (
     reconcile_publishing,
     refresh_channel_tokens,
@@ -15,4 +16,5 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("channels.reconcile_publishing", reconcile_publishing, timedelta(minutes=1)),
     PeriodicJob("channels.refresh_tokens", refresh_channel_tokens, timedelta(minutes=15)),
     PeriodicJob("channels.sync_metrics", sync_channel_metrics, timedelta(hours=1)),
+    PeriodicJob("channels.prune_import_uploads", prune_pending_uploads, timedelta(hours=24)),
 ]

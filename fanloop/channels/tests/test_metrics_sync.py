@@ -84,10 +84,10 @@ class TotalsConnector(Connector):
     totals: ClassVar[dict[str, int]] = {}
     error: ClassVar[ConnectorError | None] = None
 
-    def publish(self, request):  # type: ignore[no-untyped-def]
+    def publish(self, request):
         return base.PublishResult(remote_id="z-1", url="https://zhuanlan.zhihu.com/p/1")
 
-    def fetch_post_metrics(self, post_remote_ids, start, end):  # type: ignore[no-untyped-def]
+    def fetch_post_metrics(self, post_remote_ids, start, end):
         if self.error:
             raise self.error
         return [
@@ -95,7 +95,7 @@ class TotalsConnector(Connector):
             for rid in post_remote_ids
         ]
 
-    def fetch_account_metrics(self, start, end):  # type: ignore[no-untyped-def]
+    def fetch_account_metrics(self, start, end):
         return [AccountMetrics(day=end, followers_total=1200, followers_gained=30)]
 
 
