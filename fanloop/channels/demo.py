@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
+from fanloop.campaigns.models import Campaign
 from fanloop.channels import metrics_sync
 from fanloop.channels.models import ChannelAccount, JobState, PublishJob
 from fanloop.channels.services import accounts, dispatch
@@ -115,7 +116,9 @@ def _seed_accounts(workspace: Workspace, users: dict[str, User]) -> None:
 Spec = tuple[int, int, str, str, str, list[str]]
 
 
-def _approved(users: dict[str, User], workspace: Workspace, spec: Spec) -> Variant:
+def _approved(
+    users: dict[str, User], workspace: Workspace, spec: Spec, campaign: Campaign | None = None
+) -> Variant:
     _days, _hour, platform, title, body, topics = spec
     writer = users["demo-content"]
     item = content.create_item(
@@ -125,6 +128,7 @@ def _approved(users: dict[str, User], workspace: Workspace, spec: Spec) -> Varia
             "title": HISTORY_MARKER + title,
             "content_type": "note" if platform == "xiaohongshu" else "image_text",
             "purpose": "knowledge",
+            "campaign": campaign,
         },
         platforms=[platform],
     )
@@ -154,6 +158,7 @@ def _publish_in_the_past(variant: Variant, operator: User, when: datetime) -> No
     )
     job = PublishJob.objects.get(variant=variant, state=JobState.SCHEDULED)
     PublishJob.objects.filter(pk=job.pk).update(due_at=when)
+    Variant.objects.filter(pk=variant.pk).update(planned_at=when)
     for claimed in dispatch.claim_due("demo", now=timezone.now(), limit=1):
         connector = None
         if claimed.account is not None and claimed.account.simulated:
@@ -171,19 +176,18 @@ def _seed_history(workspace: Workspace, users: dict[str, User]) -> None:
         days, hour = spec[0], spec[1]
         when = (today - timedelta(days=days)).replace(hour=hour, minute=0, second=0, microsecond=0)
         _publish_in_the_past(variant, operator, when)
-    # One assisted post due now: the Zhihu answer waits in the operator's task list.
-    zhihu = _approved(
-        users,
-        workspace,
-        (
-            0,
-            0,
-            "zhihu",
-            "通勤防晒怎么选",
-            "通勤防晒看三点：防护指数、肤感、补涂是否方便。",
-            ["防晒"],
-        ),
+    # One assisted post due now, part of the running campaign: the Zhihu answer waits in
+    # the operator's task list.
+    running = ContentItem.objects.filter(workspace=workspace, campaign__isnull=False).first()
+    answer: Spec = (
+        0,
+        0,
+        "zhihu",
+        "通勤防晒怎么选",
+        "通勤防晒看三点：防护指数、肤感、补涂是否方便。",
+        ["防晒"],
     )
+    zhihu = _approved(users, workspace, answer, campaign=running.campaign if running else None)
     if zhihu.state == "approved":
         _publish_in_the_past(zhihu, operator, timezone.now() - timedelta(minutes=5))
     for account in ChannelAccount.objects.filter(workspace=workspace, simulated=True):
