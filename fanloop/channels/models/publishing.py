@@ -1,6 +1,7 @@
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fanloop.channels.models.accounts import ChannelAccount
 from fanloop.content.models import Variant
@@ -9,13 +10,21 @@ from fanloop.core.models import Workspace
 
 class JobState(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
-    PUBLISHING = "publishing", _("Publishing")
+    PUBLISHING = "publishing", pgettext_lazy("job state", "Publishing")
     PUBLISHED = "published", _("Published")
-    FAILED = "failed", _("Failed")
+    FAILED = "failed", pgettext_lazy("job state", "Failed")
     NEEDS_CHECK = "needs_check", _("Needs check")
     CANCELLED = "cancelled", _("Cancelled")
     # Assisted publishing: an operator posts by hand and pastes the URL.
     AWAITING_OPERATOR = "awaiting_operator", _("Waiting for an operator")
+
+
+# What a dispatch attempt can end in besides a job state.
+ATTEMPT_OUTCOMES = {
+    "retry": _("Temporary error: will retry"),
+    "pending": _("Accepted, still processing on the platform"),
+    "lost_lease": _("Taken over by another worker"),
+}
 
 
 class PublishJob(models.Model):
@@ -81,3 +90,12 @@ class PublishAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id} {self.outcome}"
+
+    @property
+    def outcome_label(self) -> str:
+        """The outcome as people read it (worker outcomes beyond the job states too)."""
+        if not self.outcome:
+            return str(_("running"))
+        if self.outcome in JobState.values:
+            return str(JobState(self.outcome).label)
+        return str(ATTEMPT_OUTCOMES.get(self.outcome, self.outcome))

@@ -4,10 +4,11 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from fanloop.channels.connectors.base import REGISTRY, Connector, Credentials, RateGate, RateLimit
@@ -180,7 +181,11 @@ def disconnect_account(*, actor: User, account: ChannelAccount) -> None:
         # History keeps pointing at it; it just stops being usable.
         account.credentials = ""
         account.status = AccountStatus.ASSISTED
-        account.display_name = f"{account.display_name} ({_('disconnected')})"[:100]
+        # A name is data, not UI: written in the product's language, not the visitor's.
+        with translation.override(settings.LANGUAGE_CODE):
+            account.display_name = (_("%(name)s (disconnected)") % {"name": account.display_name})[
+                :100
+            ]
         account.save()
     else:
         account.delete()
