@@ -13,9 +13,10 @@ totals) of ROWS posts as CSV and as XLSX, then in the same run measures
   snapshot — on a 5,000-row sample, extrapolated linearly to ROWS.
 
 Each timing is the whole import as a user runs it (read, check every row, link variants,
-write in one transaction, batch record and audit). It uses the database the settings
-point at (SQLite file under FANLOOP_DATA_DIR, or DATABASE_URL), in two workspaces of its
-own that it resets. Run: ``.venv/bin/python bench/metrics_import.py [ROWS]``.
+write in one transaction, batch record and audit). It builds a fresh SQLite
+database in a temporary directory (or uses the PostgreSQL database in
+``BENCH_DATABASE_URL``), migrates it, and works in two workspaces of its own that it
+resets. Run: ``.venv/bin/python bench/metrics_import.py [ROWS]``.
 """
 
 import csv
@@ -28,13 +29,20 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+_tmp = tempfile.TemporaryDirectory(prefix="fanloop-bench-import-")
+os.environ["FANLOOP_DATA_DIR"] = _tmp.name
+if os.environ.get("BENCH_DATABASE_URL"):
+    os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+else:
+    os.environ.pop("DATABASE_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fanloop.settings")
 
-import django
+import django  # noqa: E402
 
 django.setup()
 
 import xlsxwriter  # noqa: E402
+from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import Sum  # noqa: E402
 
@@ -183,6 +191,7 @@ def views_sum(workspace: Workspace) -> int:
 
 
 def main() -> None:
+    call_command("migrate", verbosity=0)
     vendor = connection.vendor
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
