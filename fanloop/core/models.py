@@ -1,4 +1,5 @@
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -32,6 +33,14 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zoneinfo(self) -> ZoneInfo:
+        """The team's wall-clock time zone (the default when the stored name is unknown)."""
+        try:
+            return ZoneInfo(self.timezone or settings.TIME_ZONE)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo(settings.TIME_ZONE)
 
 
 class Membership(models.Model):

@@ -66,9 +66,29 @@ def workspace_view(action: Action) -> Callable[[View], View]:
     return decorate
 
 
-def _user(request: HttpRequest) -> User:
+def workspace_local_view(action: Action) -> Callable[[View], View]:
+    """``workspace_view`` that runs the view in the workspace's time zone, so times are
+    read and shown as the team's wall-clock time."""
+
+    def decorate(view: View) -> View:
+        @workspace_view(action)
+        @wraps(view)
+        def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            with timezone.override(request.workspace.zoneinfo):
+                return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def acting_user(request: HttpRequest) -> User:
+    """The signed-in user of a view that ``workspace_view`` guards."""
     assert isinstance(request.user, User)
     return request.user
+
+
+_user = acting_user
 
 
 @login_required

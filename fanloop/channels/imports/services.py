@@ -10,7 +10,6 @@ import hashlib
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -38,14 +37,6 @@ IMPORT_ACTIONS = (Action.ANALYTICS_MANAGE, Action.CHANNEL_MANAGE)
 # The batch keeps the first errors for the page and its CSV; the CLI can write them all.
 MAX_STORED_ERRORS = 5000
 PROFILE_FIELDS = ("name", "platform", "mapping")
-
-
-def workspace_tz(workspace: Workspace) -> ZoneInfo:
-    """Export times are the team's wall-clock time."""
-    try:
-        return ZoneInfo(workspace.timezone or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
 
 
 def max_bytes() -> int:
@@ -236,7 +227,7 @@ def run_batch(
     """Run the import of an opened batch, keeping ``rows_done`` current, then record the
     result on the batch and in the audit log."""
     workspace = batch.workspace
-    tz = workspace_tz(workspace)
+    tz = workspace.zoneinfo  # export times are the team's wall-clock time
 
     def progress(done: int, total: int) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(rows_done=done, rows_total=total)

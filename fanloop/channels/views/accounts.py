@@ -8,14 +8,10 @@ Thin over ``services.accounts`` and ``services.account_admin``; secrets never re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import wraps
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
@@ -27,9 +23,8 @@ from fanloop.channels.forms_accounts import ConnectForm, CredentialsForm, Detail
 from fanloop.channels.models import ACCOUNT_PLATFORM_CHOICES, AccountStatus, ChannelAccount
 from fanloop.channels.services import account_admin, accounts
 from fanloop.core.htmx import render_page
-from fanloop.core.models import User
 from fanloop.core.permissions import Action, allowed
-from fanloop.core.views import WorkspaceRequest, workspace_view
+from fanloop.core.views import WorkspaceRequest, acting_user, workspace_local_view
 
 View = Callable[..., HttpResponseBase]
 # A token closer to its end than this is shown as a warning.
@@ -43,32 +38,11 @@ STATUS_COLOURS = {
 }
 
 
-def _workspace_tz(request: WorkspaceRequest) -> ZoneInfo:
-    try:
-        return ZoneInfo(request.workspace.timezone or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
+# Expiry inputs read as the team's wall-clock time.
+accounts_view = workspace_local_view
 
 
-def accounts_view(action: Action) -> Callable[[View], View]:
-    """``workspace_view`` in the workspace's time zone, so expiry inputs read as the team's
-    wall-clock time."""
-
-    def decorate(view: View) -> View:
-        @workspace_view(action)
-        @wraps(view)
-        def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            with timezone.override(_workspace_tz(request)):
-                return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+_actor = acting_user
 
 
 # What a page shows about one account -----------------------------------------------------

@@ -7,7 +7,6 @@ import re
 import uuid
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -17,7 +16,6 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -29,9 +27,8 @@ from fanloop.channels.imports.reader import FileProblem, guess_headers
 from fanloop.channels.models import ChannelAccount, ImportBatch, ImportProfile, ImportState
 from fanloop.core.forms import apply_validation_error
 from fanloop.core.htmx import render_page
-from fanloop.core.models import User
 from fanloop.core.permissions import Action
-from fanloop.core.views import WorkspaceRequest, workspace_view
+from fanloop.core.views import WorkspaceRequest, acting_user, workspace_local_view
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 25
@@ -40,24 +37,12 @@ _TOKEN = re.compile(r"^[0-9a-f]{32}/[^/\\]+$")
 
 
 def imports_view(action: Action = Action.ANALYTICS_VIEW) -> Callable[[View], View]:
-    """``workspace_view`` in the workspace's time zone; everyone who may see analytics may
-    see imports, and writing checks :func:`services.can_import` on top."""
-
-    def decorate(view: View) -> View:
-        @workspace_view(action)
-        @wraps(view)
-        def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            with timezone.override(services.workspace_tz(request.workspace)):
-                return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
+    """Everyone who may see analytics may see imports; writing checks
+    :func:`services.can_import` on top. Times are the team's wall-clock time."""
+    return workspace_local_view(action)
 
 
-def _actor(request: WorkspaceRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+_actor = acting_user
 
 
 def _require_import(request: WorkspaceRequest) -> None:

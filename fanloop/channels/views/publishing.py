@@ -8,17 +8,15 @@ Times are shown and read in the workspace's time zone (Asia/Shanghai by default)
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, QueryDict
+from django.http import Http404, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import timezone
@@ -39,9 +37,8 @@ from fanloop.channels.models import JobState, PublishJob
 from fanloop.channels.services import publishing
 from fanloop.core.forms import apply_validation_error
 from fanloop.core.htmx import render_page
-from fanloop.core.models import User, Workspace
 from fanloop.core.permissions import Action, allowed
-from fanloop.core.views import WorkspaceRequest, workspace_view
+from fanloop.core.views import WorkspaceRequest, acting_user, workspace_local_view
 
 View = Callable[..., HttpResponseBase]
 PAGE_SIZE = 50
@@ -66,31 +63,10 @@ ACTIONS = frozenset({"retry", "reschedule", "cancel", "account", "complete", "re
 BACK_PAGES = frozenset({"publishing", "publishing_assisted", "publishing_job"})
 
 
-def workspace_tz(workspace: Workspace) -> ZoneInfo:
-    try:
-        return ZoneInfo(workspace.timezone or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
+publishing_view = workspace_local_view
 
 
-def publishing_view(action: Action) -> Callable[[View], View]:
-    """``workspace_view`` that runs in the workspace's time zone."""
-
-    def decorate(view: View) -> View:
-        @workspace_view(action)
-        @wraps(view)
-        def wrapper(request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            with timezone.override(workspace_tz(request.workspace)):
-                return view(request, *args, **kwargs)
-
-        return wrapper
-
-    return decorate
-
-
-def _actor(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+_actor = acting_user
 
 
 # Showing a job --------------------------------------------------------------------------
