@@ -37,7 +37,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fanloop.channels.connectors.base import REGISTRY, Capability, Credentials
-from fanloop.channels.models import SANDBOX, AccountStatus, ChannelAccount, JobState
+from fanloop.channels.models import SANDBOX, ChannelAccount, JobState
 from fanloop.channels.services import accounts
 from fanloop.core import audit
 from fanloop.core.models import AuditEntry, User, Workspace
@@ -455,16 +455,6 @@ def replace_credentials(
     account = accounts.update_credentials(
         actor=actor, account=account, credentials=cleaned, token_expires_at=token_expires_at
     )
-    if account.status == AccountStatus.ASSISTED and has_connector(account.platform):
-        ChannelAccount.objects.filter(pk=account.pk).update(status=AccountStatus.CONNECTED)
-        audit.record(
-            actor=actor,
-            workspace=account.workspace,
-            action="channels.account_status",
-            obj=account,
-            changes={"status": (AccountStatus.ASSISTED, AccountStatus.CONNECTED)},
-        )
-        account.status = AccountStatus.CONNECTED
     return account
 
 

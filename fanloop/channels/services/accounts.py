@@ -128,20 +128,35 @@ def update_credentials(
         require_action(actor, account.workspace, Action.CHANNEL_MANAGE)
     account = ChannelAccount.objects.select_for_update().get(pk=account.pk)
     before = masked(credentials_of(account))
+    status_before = account.status
     merged = {**credentials_of(account), **credentials}
     account.credentials = json.dumps(merged)
     account.token_expires_at = token_expires_at or account.token_expires_at
     if account.status in {AccountStatus.TOKEN_EXPIRED, AccountStatus.ERROR}:
         account.status = AccountStatus.CONNECTED
         account.last_error = ""
+    elif account.status == AccountStatus.ASSISTED and merged and account.platform in REGISTRY:
+        # Credentials are what turns an assisted account into one that publishes by API,
+        # the same rule connect_account applies.
+        account.status = AccountStatus.CONNECTED
     account.updated_at = timezone.now()
     account.save()
+    changes: audit.Changes = {"credentials": (before, masked(merged))}
+    if status_before != account.status:
+        changes["status"] = (status_before, account.status)
     audit.record(
         actor=actor,
         workspace=account.workspace,
         action="channels.account_credentials",
         obj=account,
-        changes={"credentials": (before, masked(merged))},
+        changes={
+            "credentials": (before, masked(merged)),
+            **(
+                {"status": (status_before, account.status)}
+                if status_before != account.status
+                else {}
+            ),
+        },
     )
     return account
 

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -72,6 +72,7 @@ def claim_due(worker: str, *, now: datetime | None = None, limit: int = 20) -> l
         return []
     token = f"{worker}/{uuid.uuid4().hex[:8]}"
     PublishJob.objects.filter(pk__in=ids, state=JobState.SCHEDULED).update(
+        attempts=F("attempts") + 1,
         state=JobState.PUBLISHING,
         claimed_by=token,
         claimed_at=now,
@@ -134,9 +135,7 @@ def publish_request(job: PublishJob) -> PublishRequest:
 
 def dispatch(job: PublishJob, worker: str, connector: Connector | None = None) -> Outcome:
     """Publish one claimed job and record what happened."""
-    attempt = PublishAttempt.objects.create(job=job, worker=worker)
-    PublishJob.objects.filter(pk=job.pk).update(attempts=job.attempts + 1)
-    job.attempts += 1
+    attempt = PublishAttempt.objects.create(job=job, worker=worker)  # counted by the claim
     try:
         outcome = _dispatch(job, attempt, connector)
     except Exception as exc:  # a bug or an outage mid-call: the post may exist

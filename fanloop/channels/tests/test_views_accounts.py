@@ -348,7 +348,8 @@ def test_credentials_added_to_an_assisted_account_switch_it_to_the_api(
     assert response.status_code == 302
     account.refresh_from_db()
     assert account.status == AccountStatus.CONNECTED
-    assert AuditEntry.objects.filter(action="channels.account_status").exists()
+    entry = AuditEntry.objects.filter(action="channels.account_credentials").latest("id")
+    assert entry.changes["status"] == [AccountStatus.ASSISTED, AccountStatus.CONNECTED]
 
 
 def test_details_can_be_changed_and_a_clash_is_refused(
