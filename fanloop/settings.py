@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "fanloop.compliance",
     "fanloop.content",
     "fanloop.channels",
+    "fanloop.inbox",
+    "fanloop.community",
 ]
 
 MIDDLEWARE = [
