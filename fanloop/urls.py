@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("fanloop.content.urls")),
     path("", include("fanloop.channels.urls")),
     path("", include("fanloop.compliance.urls")),
+    path("", include("fanloop.inbox.hooks_urls")),
     path("", include("fanloop.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

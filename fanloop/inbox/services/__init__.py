@@ -1,0 +1,1 @@
+"""The inbox's one write path: ingestion, operators' actions, settings."""
