@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fanloop.channels.models import ChannelAccount, PublishJob
 from fanloop.core import audit
-from fanloop.core.models import Workspace
+from fanloop.core.models import Membership, Workspace
 from fanloop.core.platforms import Platform
 from fanloop.inbox.models import (
     Author,
@@ -46,6 +46,8 @@ class IncomingMessage:
     media: Sequence[Any] = ()
     direction: str = Direction.INBOUND
     is_vip: bool | None = None  # None: leave the author's VIP flag as it is
+    # Outbound only: the workspace member who wrote our reply, when the source knows.
+    sent_by: Any = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +101,11 @@ def problems(workspace: Workspace, incoming: IncomingMessage) -> list[str]:
             _("the account is not this workspace's %(platform)s account")
             % {"platform": incoming.platform}
         )
+    if incoming.sent_by is not None and (
+        incoming.direction != Direction.OUTBOUND
+        or not Membership.objects.filter(workspace=workspace, user=incoming.sent_by).exists()
+    ):
+        found.append(_("only our replies name who wrote them, and only a workspace member"))
     return found
 
 
@@ -307,6 +314,7 @@ def _store(workspace: Workspace, incoming: IncomingMessage, label: Any, source: 
         )
     else:
         message.delivery = "sent"
+        message.sent_by = incoming.sent_by
     message.save()
     if inbound:
         _thread_after_inbound(thread, message, is_vip)
@@ -318,7 +326,9 @@ def _store(workspace: Workspace, incoming: IncomingMessage, label: Any, source: 
 
         settle_waiting(thread, answered_at=incoming.sent_at)
         thread.last_message_at = max(thread.last_message_at, incoming.sent_at)
-        thread.save(update_fields=["last_message_at"])
+        if thread.status == ThreadStatus.OPEN and thread.waiting_since is None:
+            thread.status = ThreadStatus.PENDING
+        thread.save(update_fields=["last_message_at", "status"])
     return message
 
 

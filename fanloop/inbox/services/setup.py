@@ -73,7 +73,7 @@ def _iso_dates(values: Iterable[Any], field: str) -> list[str]:
 
 
 def update_settings(*, actor: Any, workspace: Workspace, **fields: Any) -> InboxSettings:
-    from fanloop.inbox.business_hours import validate_business_hours
+    from fanloop.inbox.business_hours import validate_business_hours, validate_calendar_dates
 
     _require(actor, workspace, Action.WORKSPACE_UPDATE)
     unknown = set(fields) - set(SETTINGS_FIELDS)
@@ -104,6 +104,15 @@ def update_settings(*, actor: Any, workspace: Workspace, **fields: Any) -> Inbox
         errors["reply_rate_target"] = _("A share between 0 and 1, e.g. 0.8 for 80%.")
     if "crisis_z_threshold" in fields and float(fields["crisis_z_threshold"]) <= 0:
         errors["crisis_z_threshold"] = _("Must be above zero.")
+    if not errors and ("holidays" in fields or "extra_workdays" in fields):
+        current = settings_for(workspace)
+        try:
+            validate_calendar_dates(
+                fields.get("holidays", current.holidays),
+                fields.get("extra_workdays", current.extra_workdays),
+            )
+        except ValidationError as error:
+            errors["holidays"] = "; ".join(error.messages)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
