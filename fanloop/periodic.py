@@ -10,6 +10,12 @@ from fanloop.channels.tasks import (
 )
 from fanloop.core.scheduler import PeriodicJob
 from fanloop.core.tasks import prune_job_history
+from fanloop.inbox.tasks import (
+    evaluate_crisis_alerts,
+    flag_sla_breaches,
+    poll_inbox_comments,
+    prune_webhook_deliveries,
+)
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("core.prune_job_history", prune_job_history, timedelta(hours=24)),
@@ -17,4 +23,8 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("channels.refresh_tokens", refresh_channel_tokens, timedelta(minutes=15)),
     PeriodicJob("channels.sync_metrics", sync_channel_metrics, timedelta(hours=1)),
     PeriodicJob("channels.prune_import_uploads", prune_pending_uploads, timedelta(hours=24)),
+    PeriodicJob("inbox.poll_comments", poll_inbox_comments, timedelta(minutes=5)),
+    PeriodicJob("inbox.flag_sla_breaches", flag_sla_breaches, timedelta(minutes=5)),
+    PeriodicJob("inbox.evaluate_crisis", evaluate_crisis_alerts, timedelta(minutes=10)),
+    PeriodicJob("inbox.prune_webhook_deliveries", prune_webhook_deliveries, timedelta(hours=1)),
 ]

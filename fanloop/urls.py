@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("fanloop.channels.urls")),
     path("", include("fanloop.compliance.urls")),
     path("", include("fanloop.inbox.hooks_urls")),
+    path("", include("fanloop.inbox.urls")),
+    path("", include("fanloop.inbox.reports_urls")),
     path("", include("fanloop.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -19,6 +21,7 @@ urlpatterns = [
     path("api/v1/", include("fanloop.content.api_urls")),
     path("api/v1/", include("fanloop.channels.api.accounts_urls")),
     path("api/v1/", include("fanloop.channels.api.publishing_urls")),
+    path("api/v1/", include("fanloop.inbox.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

@@ -140,10 +140,6 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 
 
 AREAS: dict[str, tuple[Any, Any]] = {
-    "inbox": (
-        gettext_lazy("Inbox"),
-        gettext_lazy("Every comment, DM and mention in one place, with SLAs and sentiment."),
-    ),
     "community": (
         gettext_lazy("Community"),
         gettext_lazy("Fan groups, members, activity, giveaways and coupons."),

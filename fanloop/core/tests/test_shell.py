@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-AREAS = ["inbox", "community", "analytics"]
+AREAS = ["community", "analytics"]
 
 
 @pytest.mark.django_db
