@@ -112,9 +112,10 @@ def seed_inbox(workspace: Workspace, users: dict[str, User]) -> None:
             workspace=workspace, status="pending", last_message_at__lt=now - timedelta(days=3)
         )
         actions.set_status(actor=users["demo-operator"], threads=list(done), status="closed")
-        from fanloop.inbox import crisis
+        from fanloop.inbox import crisis, sla
 
         crisis.evaluate_crisis(now=now)
+        sla.flag_breaches(now=now)
 
 
 def _setup(workspace: Workspace, users: dict[str, User]) -> None:
@@ -163,7 +164,10 @@ def _setup(workspace: Workspace, users: dict[str, User]) -> None:
 def _when(rng: random.Random, now: datetime) -> datetime:
     """A time in the last two weeks, busiest in the evening like real fans."""
     day = rng.randrange(DAYS)
-    hour = rng.choices(range(24), weights=[1] * 7 + [3] * 5 + [4] * 6 + [8] * 5 + [2])[0]
+    # Hours 0-23: quiet nights, a lunch bump and a busy evening (the demo team works to 21:00).
+    hour = rng.choices(
+        range(24), weights=[1] * 7 + [2] * 2 + [4] * 3 + [5] * 2 + [4] * 4 + [8] * 4 + [2] * 2
+    )[0]
     local = timezone.localtime(now) - timedelta(days=day)
     moment = local.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
     return min(moment, now - timedelta(minutes=rng.randrange(5, 90)))
@@ -220,7 +224,7 @@ def _answer_some(
     for thread in threads.select_related("account", "author").order_by("waiting_since"):
         waited = thread.waiting_since
         assert waited is not None
-        if now - waited < timedelta(hours=3) or rng.random() < 0.22:
+        if now - waited < timedelta(hours=3) or rng.random() < 0.12:
             continue
         answered = waited + timedelta(minutes=rng.choice([4, 12, 25, 50, 90, 180, 420]))
         if answered >= now:
