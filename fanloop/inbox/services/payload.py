@@ -32,6 +32,8 @@ def _text(item: Mapping[str, Any], key: str) -> str:
 
 
 def parse_time(value: str) -> datetime:
+    if not value:
+        raise PayloadError(_("the time (sent_at) is missing"))
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError as error:

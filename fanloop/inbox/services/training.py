@@ -40,7 +40,9 @@ CLASSIFIER_FIELDS = (
     "active",
 )
 _CACHE_SIZE = 32
-_cache: OrderedDict[int, SentimentModel] = OrderedDict()
+# Keyed by more than the primary key: SQLite may hand a deleted row's id to a new one.
+_CacheKey = tuple[int, int, int, str]
+_cache: OrderedDict[_CacheKey, SentimentModel] = OrderedDict()
 _cache_lock = threading.Lock()
 
 
@@ -151,23 +153,24 @@ def retrain_workspace(*, actor: Any, workspace: Workspace) -> WorkspaceClassifie
 
 def model_for(workspace: Workspace) -> SentimentModel:
     """The workspace's active model (loaded once per version), else the shipped one."""
-    active_id = (
+    active = (
         WorkspaceClassifier.objects.filter(workspace=workspace, active=True)
-        .values_list("id", flat=True)
+        .values_list("id", "workspace_id", "version", "created_at")
         .first()
     )
-    if active_id is None:
+    if active is None:
         return default_model()
+    key: _CacheKey = (active[0], active[1], active[2], active[3].isoformat())
     with _cache_lock:
-        if active_id in _cache:
-            _cache.move_to_end(active_id)
-            return _cache[active_id]
-    data = WorkspaceClassifier.objects.filter(pk=active_id).values_list("model", flat=True).first()
-    if data is None:  # deactivated and deleted since the first query
+        if key in _cache:
+            _cache.move_to_end(key)
+            return _cache[key]
+    data = WorkspaceClassifier.objects.filter(pk=active[0]).values_list("model", flat=True).first()
+    if data is None:  # deleted since the first query
         return default_model()
     model = SentimentModel.from_bytes(bytes(data))
     with _cache_lock:
-        _cache[active_id] = model
+        _cache[key] = model
         while len(_cache) > _CACHE_SIZE:
             _cache.popitem(last=False)
     return model

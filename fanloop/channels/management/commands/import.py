@@ -10,6 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from fanloop.channels.imports.cli import MetricsSubcommand
 from fanloop.core.management.base import FanloopCommand
+from fanloop.inbox.cli_import import MessagesSubcommand
 
 
 class Subcommand(Protocol):
@@ -21,7 +22,9 @@ class Subcommand(Protocol):
     def handle(self, command: FanloopCommand, options: dict[str, Any]) -> None: ...
 
 
-SUBCOMMANDS: dict[str, Subcommand] = {sub.name: sub for sub in (MetricsSubcommand(),)}
+SUBCOMMANDS: dict[str, Subcommand] = {
+    sub.name: sub for sub in (MetricsSubcommand(), MessagesSubcommand())
+}
 
 
 class Command(FanloopCommand):
