@@ -8,6 +8,7 @@ from fanloop.channels.tasks import (
     refresh_channel_tokens,
     sync_channel_metrics,
 )
+from fanloop.community.tasks import rollup_community_metrics, sync_wecom_groups
 from fanloop.core.scheduler import PeriodicJob
 from fanloop.core.tasks import prune_job_history
 from fanloop.inbox.tasks import (
@@ -26,5 +27,7 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("inbox.poll_comments", poll_inbox_comments, timedelta(minutes=5)),
     PeriodicJob("inbox.flag_sla_breaches", flag_sla_breaches, timedelta(minutes=5)),
     PeriodicJob("inbox.evaluate_crisis", evaluate_crisis_alerts, timedelta(minutes=10)),
+    PeriodicJob("community.sync_wecom_groups", sync_wecom_groups, timedelta(hours=1)),
+    PeriodicJob("community.rollup_metrics", rollup_community_metrics, timedelta(hours=6)),
     PeriodicJob("inbox.prune_webhook_deliveries", prune_webhook_deliveries, timedelta(hours=1)),
 ]

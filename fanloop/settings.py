@@ -353,6 +353,12 @@ SPECTACULAR_SETTINGS = {
         "JobStateEnum": "fanloop.channels.models.publishing.JobState",
         "AccountStatusEnum": "fanloop.channels.models.accounts.AccountStatus",
         "AccountPlatformEnum": "fanloop.channels.models.accounts.ACCOUNT_PLATFORM_CHOICES",
+        "GroupPlatformEnum": "fanloop.community.models.GroupPlatform",
+        "EventKindEnum": "fanloop.community.models.EventKind",
+        "EventStatusEnum": "fanloop.community.models.EventStatus",
+        "PlatformEnum": "fanloop.core.platforms.Platform",
+        "ThreadStatusEnum": "fanloop.inbox.models.choices.ThreadStatus",
+        "MessageKindEnum": "fanloop.inbox.models.choices.MessageKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

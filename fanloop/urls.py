@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("fanloop.inbox.hooks_urls")),
     path("", include("fanloop.inbox.urls")),
     path("", include("fanloop.inbox.reports_urls")),
+    path("", include("fanloop.community.urls")),
     path("", include("fanloop.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("fanloop.channels.api.accounts_urls")),
     path("api/v1/", include("fanloop.channels.api.publishing_urls")),
     path("api/v1/", include("fanloop.inbox.api_urls")),
+    path("api/v1/", include("fanloop.community.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
 ]

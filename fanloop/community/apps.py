@@ -6,3 +6,9 @@ class CommunityConfig(AppConfig):
     name = "fanloop.community"
     label = "community"
     verbose_name = _("Community")
+
+    def ready(self) -> None:
+        from fanloop.community.demo import seed_community
+        from fanloop.core.demo import register_seeder
+
+        register_seeder(seed_community)

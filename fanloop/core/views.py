@@ -140,10 +140,6 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
 
 
 AREAS: dict[str, tuple[Any, Any]] = {
-    "community": (
-        gettext_lazy("Community"),
-        gettext_lazy("Fan groups, members, activity, giveaways and coupons."),
-    ),
     "analytics": (
         gettext_lazy("Analytics"),
         gettext_lazy("Tracking links, orders, KPIs, dashboards, alerts and A/B tests."),

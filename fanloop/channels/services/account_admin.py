@@ -321,6 +321,9 @@ def _check_name(account: ChannelAccount, errors: dict[str, str]) -> None:
 def _aware(value: datetime | None, errors: dict[str, str]) -> None:
     if value is not None and timezone.is_naive(value):
         errors["token_expires_at"] = _("Give the expiry with its time zone.")
+    elif value is not None and not 2000 <= value.year <= 2200:
+        # A year like 1213 is a typo, and old dates take odd historical UTC offsets.
+        errors["token_expires_at"] = _("The expiry must be a date between 2000 and 2200.")
 
 
 # Writes ----------------------------------------------------------------------------------

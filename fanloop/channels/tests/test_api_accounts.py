@@ -220,6 +220,18 @@ def test_patch_is_all_or_nothing(api, workspace, douyin_account):
     assert snapshot() == before
 
 
+def test_an_expiry_centuries_away_is_a_400(api, workspace, douyin_account):
+    response = api.patch(
+        f"{base(workspace)}{douyin_account.pk}/",
+        {"token_expires_at": "1213-09-10T18:34:59Z"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "token_expires_at" in response.json()["error"]["field_errors"]
+    douyin_account.refresh_from_db()
+    assert douyin_account.token_expires_at is None or douyin_account.token_expires_at.year > 2000
+
+
 def test_patch_changes_details_and_the_owner_must_be_a_member(
     api, workspace, other_workspace, admin_user, douyin_account
 ):

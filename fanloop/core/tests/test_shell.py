@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-AREAS = ["community", "analytics"]
+AREAS = ["analytics"]
 
 
 @pytest.mark.django_db

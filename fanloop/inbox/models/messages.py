@@ -55,7 +55,7 @@ class Thread(models.Model):
     # comment threads: the top comment's remote id; DMs: "dm:<author external id>".
     key = models.CharField(max_length=250)
     kind = models.CharField(_("kind"), max_length=10, choices=MessageKind.choices)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="threads")
+    author = models.ForeignKey(Author, on_delete=models.RESTRICT, related_name="threads")
     post_remote_id = models.CharField(_("post"), max_length=200, blank=True)
     variant = models.ForeignKey(
         Variant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -125,7 +125,7 @@ class Message(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
     )
     post_remote_id = models.CharField(max_length=200, blank=True)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(Author, on_delete=models.RESTRICT, related_name="messages")
     text = models.TextField(_("text"), blank=True)
     media = models.JSONField(_("media"), default=list, blank=True)
     # jieba search-mode words between spaces (" 退货 运费 "), so search finds whole words.

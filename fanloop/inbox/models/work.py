@@ -31,7 +31,7 @@ class Ticket(models.Model):
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     number = models.CharField(max_length=20)
-    thread = models.ForeignKey(Thread, on_delete=models.PROTECT, related_name="tickets")
+    thread = models.ForeignKey(Thread, on_delete=models.RESTRICT, related_name="tickets")
     message = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

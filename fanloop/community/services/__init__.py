@@ -1,0 +1,1 @@
+"""The one write path of the community app; see the modules for each area."""
