@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from fanloop.inbox.views import inbox, settings, settings_io, thread
+from fanloop.inbox.views import classifier, inbox, settings, settings_io, thread
 
 W = "w/<slug:slug>/inbox/"
 S = W + "settings/"
@@ -42,4 +42,5 @@ urlpatterns: list[URLPattern] = [
         name="inbox_webhook_action",
     ),
     path(S + "import/", settings_io.import_file, name="inbox_import"),
+    path(S + "classifier/", classifier.classifier, name="inbox_classifier"),
 ]

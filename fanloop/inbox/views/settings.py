@@ -37,6 +37,7 @@ TABS: tuple[tuple[str, str, Any], ...] = (
     ("saved", "inbox_saved_replies", gettext_lazy("Saved replies")),
     ("webhooks", "inbox_webhooks", gettext_lazy("Webhooks")),
     ("import", "inbox_import", gettext_lazy("Import messages")),
+    ("classifier", "inbox_classifier", gettext_lazy("Classifier")),
 )
 
 
