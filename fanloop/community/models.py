@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fanloop.campaigns.models import Campaign
 from fanloop.channels.models import ChannelAccount
@@ -115,7 +116,7 @@ class FanGroup(models.Model):
 
 
 class MemberRole(models.TextChoices):
-    OWNER = "owner", _("Owner")
+    OWNER = "owner", pgettext_lazy("group member role", "Owner")
     ADMIN = "admin", _("Admin")
     MEMBER = "member", _("Member")
     KOC = "koc", _("KOC")

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fanloop.channels.models import ChannelAccount
 from fanloop.core.models import User, Workspace
@@ -165,7 +166,7 @@ class GeneralForm(Styled):
 
 class RuleForm(Styled):
     name = forms.CharField(label=_("Name"), max_length=100)
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=pgettext_lazy("rule", "Active"), required=False, initial=True)
     platforms = forms.MultipleChoiceField(
         label=_("Platforms"),
         required=False,

@@ -40,7 +40,7 @@ class MessageSource(models.TextChoices):
 
 
 class AlertStatus(models.TextChoices):
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("alert status", "Active")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     RESOLVED = "resolved", _("Resolved")
 
