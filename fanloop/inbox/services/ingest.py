@@ -184,14 +184,9 @@ def _existing_ids(
 
 def _classify(workspace: Workspace, texts: list[str]) -> list[Any]:
     from fanloop.inbox.nlp import classify_many
+    from fanloop.inbox.services.training import model_for
 
-    try:  # TEMP until training lands
-        from fanloop.inbox.services.training import model_for
-
-        model = model_for(workspace)
-    except ImportError:
-        model = None
-    return classify_many(texts, model)
+    return classify_many(texts, model_for(workspace))
 
 
 def _author(workspace: Workspace, incoming: IncomingMessage) -> Author:
