@@ -1,7 +1,7 @@
 """The demo workspace: one user per role, so every part of the app can be tried."""
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -63,8 +63,11 @@ def _user(username: str, role: str, created: list[str], password: str) -> User:
 
 
 @transaction.atomic
-def seed(password: str = DEMO_PASSWORD) -> DemoResult:
-    """Create what is missing of the demo; existing users and data are left as they are."""
+def seed(password: str = DEMO_PASSWORD, *, only: Collection[str] | None = None) -> DemoResult:
+    """Create what is missing of the demo; existing users and data are left as they are.
+
+    ``only``: the apps (``"content"``, ``"inbox"``...) whose demo data to seed; a test of
+    one app's demo need not pay for every other app's."""
     created: list[str] = []
     admin = _user("demo-admin", Role.ADMIN, created, password)
     workspace = Workspace.objects.filter(slug=DEMO_WORKSPACE[0]).first()
@@ -97,5 +100,6 @@ def seed(password: str = DEMO_PASSWORD) -> DemoResult:
         services.add_member(actor=admin, workspace=second, user=marketing, role=Role.VIEWER)
     members = {name: User.objects.get(username=name) for name in users}
     for seeder in _seeders:
-        seeder(workspace, members)
+        if only is None or seeder.__module__.split(".")[1] in only:
+            seeder(workspace, members)
     return DemoResult(workspace=workspace, users=users, created_users=created, password=password)

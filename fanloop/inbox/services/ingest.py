@@ -138,10 +138,13 @@ def ingest(
         return result
     fresh.sort(key=lambda m: m.sent_at)
     labels = _classify(workspace, [m.text for m in fresh])
+    from fanloop.inbox.services.setup import settings_for
+
+    inbox_settings = settings_for(workspace)
     for incoming, label in zip(fresh, labels, strict=True):
         try:
             with transaction.atomic():
-                message = _store(workspace, incoming, label, source)
+                message = _store(workspace, incoming, label, source, inbox_settings)
         except IntegrityError:
             # Another worker stored the same message a moment ago.
             result.duplicates += 1
@@ -245,8 +248,10 @@ def _post_link(incoming: IncomingMessage) -> tuple[Any, Any]:
     return job.variant, job.variant.item.campaign_id
 
 
-def _store(workspace: Workspace, incoming: IncomingMessage, label: Any, source: str) -> Message:
-    from fanloop.inbox.services import assignment, setup
+def _store(
+    workspace: Workspace, incoming: IncomingMessage, label: Any, source: str, settings: Any
+) -> Message:
+    from fanloop.inbox.services import assignment
     from fanloop.inbox.sla import due_at
 
     author = _author(workspace, incoming)
@@ -303,7 +308,6 @@ def _store(workspace: Workspace, incoming: IncomingMessage, label: Any, source: 
             sentiment=label.sentiment, score=score, intent=label.intent, is_vip=is_vip
         )
         message.opens_turn = thread.waiting_since is None
-        settings = setup.settings_for(workspace)
         message.reply_due_at = due_at(
             settings, workspace.zoneinfo, incoming.platform, incoming.sent_at
         )
