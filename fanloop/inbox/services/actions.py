@@ -17,8 +17,9 @@ from django.utils.translation import gettext as _
 from fanloop.channels.connectors.base import Capability, ConnectorError, RemoteComment
 from fanloop.channels.models import AccountStatus
 from fanloop.core import audit
-from fanloop.core.models import Membership, User, Workspace
-from fanloop.core.permissions import Action, allowed, require
+from fanloop.core.models import User, Workspace
+from fanloop.core.permissions import Action, allowed
+from fanloop.core.services import require_action, role_of
 from fanloop.inbox.labels import Intent, Sentiment
 from fanloop.inbox.models import (
     Author,
@@ -40,16 +41,9 @@ from fanloop.inbox.services import priority as prio
 THREAD_FIELDS = ("status", "assignee_id", "team_id", "priority", "is_vip")
 
 
-def role_of(user: Any, workspace: Workspace) -> str | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return (
-        Membership.objects.filter(workspace=workspace, user=user).values_list("role", flat=True)
-    ).first()
-
-
 def _require(actor: Any, workspace: Workspace, action: Action = Action.INBOX_REPLY) -> None:
-    require(role_of(actor, workspace), action)
+    """Answering fans is what most inbox actions need."""
+    require_action(actor, workspace, action)
 
 
 def _same_workspace(threads: Sequence[Thread]) -> Workspace:
@@ -87,13 +81,6 @@ def can_reply_through_platform(thread: Thread) -> bool:
     return last_inbound(thread) is not None
 
 
-def _business_seconds(workspace: Workspace, start: datetime, end: datetime) -> int:
-    from fanloop.inbox.business_hours import business_seconds, calendar_for
-    from fanloop.inbox.services.setup import settings_for
-
-    return business_seconds(calendar_for(settings_for(workspace), workspace.zoneinfo), start, end)
-
-
 def settle_waiting(thread: Thread, *, answered_at: datetime) -> int:
     """Mark the fan messages waiting in ``thread`` as answered at ``answered_at``."""
     waiting = list(
@@ -104,12 +91,22 @@ def settle_waiting(thread: Thread, *, answered_at: datetime) -> int:
             sent_at__lte=answered_at,
         )
     )
+    if waiting:
+        from fanloop.inbox.business_hours import business_seconds, calendar_for
+        from fanloop.inbox.services.setup import settings_for
+
+        workspace = thread.workspace
+        calendar = calendar_for(settings_for(workspace), workspace.zoneinfo)
     for message in waiting:
         message.responded_at = answered_at
-        message.response_business_seconds = _business_seconds(
-            thread.workspace, message.sent_at, answered_at
-        )
+        message.response_business_seconds = business_seconds(calendar, message.sent_at, answered_at)
     Message.objects.bulk_update(waiting, ["responded_at", "response_business_seconds"])
+    refresh_waiting(thread)
+    return len(waiting)
+
+
+def refresh_waiting(thread: Thread) -> None:
+    """Point the thread at its oldest fan message still owed a reply, if any."""
     still_waiting = (
         thread.messages.filter(
             direction=Direction.INBOUND, needs_reply=True, responded_at__isnull=True
@@ -120,7 +117,6 @@ def settle_waiting(thread: Thread, *, answered_at: datetime) -> int:
     thread.waiting_since = still_waiting.sent_at if still_waiting else None
     thread.reply_due_at = still_waiting.reply_due_at if still_waiting else None
     thread.save(update_fields=["waiting_since", "reply_due_at"])
-    return len(waiting)
 
 
 def _store_reply(
@@ -193,6 +189,8 @@ def reply(
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Write a reply first.")})
+    if saved_reply is not None and saved_reply.workspace_id != thread.workspace_id:
+        raise ValidationError({"saved_reply": _("That saved reply is not in this workspace.")})
     if not can_reply_through_platform(thread):
         raise ValidationError(
             _(
@@ -385,8 +383,7 @@ def hide_message(*, actor: Any, message: Message) -> Message:
         message.needs_reply = False
         message.save(update_fields=["hidden", "needs_reply"])
         thread = message.thread
-        if thread.waiting_since is not None:
-            settle_waiting(thread, answered_at=thread.waiting_since)  # recompute who waits
+        refresh_waiting(thread)
         audit.record(
             actor=actor,
             workspace=message.workspace,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from fanloop.core.models import Membership, User
 from fanloop.core.permissions import Action, allowed
 from fanloop.core.platforms import Platform
+from fanloop.core.services import role_of
 from fanloop.inbox.labels import Intent, Sentiment
 from fanloop.inbox.models import AssignmentRule, Message, OperatorPresence, Thread
 
@@ -73,12 +74,7 @@ def matches(rule: AssignmentRule, thread: Thread, message: Message) -> bool:
 
 
 def _can_answer(user: User, thread: Thread) -> bool:
-    role = (
-        Membership.objects.filter(workspace_id=thread.workspace_id, user=user)
-        .values_list("role", flat=True)
-        .first()
-    )
-    return allowed(role, Action.INBOX_REPLY)
+    return allowed(role_of(user, thread.workspace), Action.INBOX_REPLY)
 
 
 def online_pool(rule: AssignmentRule) -> list[User]:

@@ -16,6 +16,7 @@ from fanloop.core import audit
 from fanloop.core.models import User, Workspace
 from fanloop.core.permissions import Action
 from fanloop.core.platforms import Platform
+from fanloop.core.services import role_of
 from fanloop.inbox.labels import Intent, Sentiment
 from fanloop.inbox.models import (
     AssignmentRule,
@@ -26,7 +27,7 @@ from fanloop.inbox.models import (
     Team,
     WebhookEndpoint,
 )
-from fanloop.inbox.services.actions import _require, role_of
+from fanloop.inbox.services.actions import _require
 
 SETTINGS_FIELDS = (
     "business_hours",

@@ -180,3 +180,25 @@ def test_vip_flag_raises_open_conversations(workspace, weibo, operator):
     thread.refresh_from_db()
     assert thread.is_vip
     assert thread.priority >= before + 40
+
+
+def test_hiding_one_message_leaves_the_others_waiting(workspace, weibo, operator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    earlier = timezone.now() - timedelta(hours=2)
+    thread, question = one(
+        workspace, incoming("请问有货吗", account=weibo, kind="dm", sent_at=earlier)
+    )
+    _same, spam = one(
+        workspace,
+        incoming("加V看福利", account=weibo, kind="dm", sent_at=earlier + timedelta(minutes=5)),
+    )
+
+    actions.hide_message(actor=operator, message=spam)
+
+    question.refresh_from_db()
+    thread.refresh_from_db()
+    assert question.responded_at is None
+    assert thread.waiting_since == question.sent_at
