@@ -108,6 +108,8 @@ INSTALLED_APPS = [
     "fanloop.channels",
     "fanloop.inbox",
     "fanloop.community",
+    "fanloop.tracking",
+    "fanloop.analytics",
 ]
 
 MIDDLEWARE = [

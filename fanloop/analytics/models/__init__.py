@@ -1,0 +1,3 @@
+from fanloop.analytics.models.facts import DailyFact, RollupDirty
+
+__all__ = ["DailyFact", "RollupDirty"]

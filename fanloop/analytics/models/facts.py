@@ -1,0 +1,82 @@
+from django.db import models
+from django.utils import timezone
+
+from fanloop.core.models import Workspace
+
+
+class DailyFact(models.Model):
+    """The rollup dashboards read: sums for one day × campaign × platform × account ×
+    post × link × partner. Rebuilt a whole (workspace, day) at a time from the raw rows
+    (post metrics, account metrics, clicks, orders, costs) whenever that day is marked
+    dirty, so it always equals a recomputation and dashboards never scan raw events.
+
+    Empty dimensions are NULL (foreign keys) or "" (platform, post_key). ``day`` is the
+    workspace's local date.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    campaign = models.ForeignKey(
+        "campaigns.Campaign", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    platform = models.CharField(max_length=20, blank=True)
+    account = models.ForeignKey(
+        "channels.ChannelAccount", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    variant = models.ForeignKey(
+        "content.Variant", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    post_key = models.CharField(max_length=300, blank=True)
+    link = models.ForeignKey(
+        "tracking.TrackingLink", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    partner = models.ForeignKey(
+        "tracking.Partner", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    # post metrics (channels.PostMetricDaily)
+    impressions = models.BigIntegerField(default=0)
+    views = models.BigIntegerField(default=0)
+    likes = models.BigIntegerField(default=0)
+    comments = models.BigIntegerField(default=0)
+    shares = models.BigIntegerField(default=0)
+    favourites = models.BigIntegerField(default=0)
+    # account metrics (channels.AccountMetricDaily)
+    followers_gained = models.BigIntegerField(default=0)
+    followers_lost = models.BigIntegerField(default=0)
+    # clicks (tracking.Click): human clicks, of which first-in-window; bots apart
+    clicks = models.BigIntegerField(default=0)
+    unique_clicks = models.BigIntegerField(default=0)
+    bot_clicks = models.BigIntegerField(default=0)
+    # orders (tracking.Order) by order date; closed/cancelled orders count nowhere
+    orders = models.BigIntegerField(default=0)
+    gmv_fen = models.BigIntegerField(default=0)  # paid
+    refund_fen = models.BigIntegerField(default=0)
+    net_gmv_fen = models.BigIntegerField(default=0)  # paid minus refunds
+    repeat_orders = models.BigIntegerField(default=0)  # buyer ordered before, within window
+    # costs (tracking.CostEntry)
+    cost_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "day"]),
+            models.Index(fields=["workspace", "campaign", "day"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} {self.day}"
+
+
+class RollupDirty(models.Model):
+    """A (workspace, day) whose facts changed since its rollup was built."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "day"], name="analytics_dirty_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} {self.day}"

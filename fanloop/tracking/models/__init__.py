@@ -1,0 +1,34 @@
+from fanloop.tracking.models.clicks import Click, UserAgentClass
+from fanloop.tracking.models.costs import CostCategory, CostEntry, CostSource
+from fanloop.tracking.models.links import Partner, PartnerKind, PromoCode, PromoKind, TrackingLink
+from fanloop.tracking.models.orders import (
+    AttributionRule,
+    Order,
+    OrderImport,
+    OrderLine,
+    OrderStatus,
+    OrderWebhook,
+    OrderWebhookDelivery,
+    ShopPlatform,
+)
+
+__all__ = [
+    "AttributionRule",
+    "Click",
+    "CostCategory",
+    "CostEntry",
+    "CostSource",
+    "Order",
+    "OrderImport",
+    "OrderLine",
+    "OrderStatus",
+    "OrderWebhook",
+    "OrderWebhookDelivery",
+    "Partner",
+    "PartnerKind",
+    "PromoCode",
+    "PromoKind",
+    "ShopPlatform",
+    "TrackingLink",
+    "UserAgentClass",
+]
