@@ -43,6 +43,7 @@ class Action(models.TextChoices):
     COMMUNITY_MANAGE = "community.manage", _("Run fan groups, giveaways and coupons")
     ANALYTICS_VIEW = "analytics.view", _("View analytics")
     ANALYTICS_MANAGE = "analytics.manage", _("Manage KPIs, alerts, imports and reports")
+    TRACKING_MANAGE = "tracking.manage", _("Create tracking links, partners and promo codes")
 
 
 _EVERYONE = frozenset(Role)
@@ -65,6 +66,7 @@ MATRIX: dict[Action, frozenset[Role]] = {
     Action.COMMUNITY_MANAGE: frozenset({Role.ADMIN, Role.OPERATOR}),
     Action.ANALYTICS_VIEW: _EVERYONE,
     Action.ANALYTICS_MANAGE: frozenset({Role.ADMIN, Role.ANALYST}),
+    Action.TRACKING_MANAGE: frozenset({Role.ADMIN, Role.MARKETING, Role.OPERATOR, Role.ANALYST}),
 }
 
 assert set(MATRIX) == set(Action), "every action needs a row in the matrix"

@@ -1,0 +1,204 @@
+"""Reads over the rollup (DailyFact) shared by dashboards, the API, the CLI, alerts and
+goal pacing. Nothing here scans raw clicks or orders."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+
+from fanloop.analytics.kpis import Totals
+from fanloop.analytics.models import DailyFact
+
+BREAKDOWNS = ("day", "week", "month", "campaign", "platform", "account", "post", "link", "partner")
+
+_RAW_MEASURES = [name for name in Totals.measure_names() if not name.startswith("attributed_")]
+_ATTRIBUTED = Q(campaign__isnull=False) | Q(link__isnull=False) | Q(partner__isnull=False)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which facts to sum: a workspace, an inclusive date range and optional filters."""
+
+    workspace_id: int
+    start: date
+    end: date
+    campaign_id: int | None = None
+    platform: str | None = None
+    account_id: int | None = None
+    variant_id: int | None = None
+    post_key: str | None = None
+    link_id: int | None = None
+    partner_id: int | None = None
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def previous(self) -> "Scope":
+        """The period of the same length that ends the day before this one starts."""
+        return replace(
+            self, start=self.start - timedelta(days=self.days), end=self.start - timedelta(1)
+        )
+
+
+def facts(scope: Scope) -> QuerySet[DailyFact]:
+    rows = DailyFact.objects.filter(
+        workspace_id=scope.workspace_id, day__gte=scope.start, day__lte=scope.end
+    )
+    for name in ("campaign_id", "platform", "account_id", "variant_id", "post_key", "link_id"):
+        value = getattr(scope, name)
+        if value is not None:
+            rows = rows.filter(**{name: value})
+    if scope.partner_id is not None:
+        rows = rows.filter(partner_id=scope.partner_id)
+    return rows
+
+
+def _aggregates() -> dict[str, Any]:
+    sums: dict[str, Any] = {name: Sum(name) for name in _RAW_MEASURES}
+    sums["attributed_orders"] = Sum("orders", filter=_ATTRIBUTED)
+    sums["attributed_gmv_fen"] = Sum("net_gmv_fen", filter=_ATTRIBUTED)
+    return sums
+
+
+def _totals(values: dict[str, Any]) -> Totals:
+    return Totals(**{name: int(values.get(name) or 0) for name in Totals.measure_names()})
+
+
+def totals(scope: Scope) -> Totals:
+    return _totals(facts(scope).aggregate(**_aggregates()))
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    totals: Totals
+    ref: Any = None  # the campaign / account / variant / link / partner id, or the date
+
+
+_GROUPING: dict[str, list[str]] = {
+    "day": ["day"],
+    "week": ["day"],
+    "month": ["day"],
+    "campaign": ["campaign_id"],
+    "platform": ["platform"],
+    "account": ["account_id"],
+    "post": ["variant_id", "platform", "post_key"],
+    "link": ["link_id"],
+    "partner": ["partner_id"],
+}
+
+
+def _bucket(by: str, values: dict[str, Any]) -> tuple[str, Any]:
+    if by in {"day", "week", "month"}:
+        day: date = values["day"]
+        if by == "week":
+            day = day - timedelta(days=day.weekday())
+        elif by == "month":
+            day = day.replace(day=1)
+        return day.isoformat(), day
+    if by == "post":
+        if values["variant_id"] is not None:
+            return f"v{values['variant_id']}", values["variant_id"]
+        if not values["post_key"]:
+            return "", None
+        platform, post_key = values["platform"], values["post_key"]
+        return f"{platform}:{post_key}", (platform, post_key)
+    ref = values[_GROUPING[by][0]]
+    return ("" if ref is None else str(ref)), ref
+
+
+def breakdown(scope: Scope, by: str) -> list[Row]:
+    """Totals per ``by`` bucket, ordered by time for time buckets and by GMV, then
+    exposure, for the rest. The "" key holds facts without that dimension
+    (e.g. unattributed orders in a by-campaign breakdown)."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}")
+    grouped = facts(scope).values(*_GROUPING[by]).annotate(**_aggregates()).order_by()
+    buckets: dict[str, Row] = {}
+    for values in grouped:
+        key, ref = _bucket(by, values)
+        row_totals = _totals(values)
+        if key in buckets:
+            buckets[key].totals = buckets[key].totals + row_totals
+        else:
+            buckets[key] = Row(key=key, label=key, totals=row_totals, ref=ref)
+    rows = list(buckets.values())
+    _label(by, rows, scope)
+    if by in {"day", "week", "month"}:
+        rows.sort(key=lambda row: row.key)
+    else:
+        rows.sort(key=lambda row: (-row.totals.net_gmv_fen, -row.totals.impressions, row.key))
+    return rows
+
+
+def _label(by: str, rows: Iterable[Row], scope: Scope) -> None:
+    from django.utils.translation import gettext as _
+
+    rows = list(rows)
+    ids = [row.ref for row in rows if row.ref is not None]
+    names: dict[Any, str] = {}
+    if by == "campaign":
+        from fanloop.campaigns.models import Campaign
+
+        names = dict(Campaign.objects.filter(pk__in=ids).values_list("pk", "name"))
+    elif by == "account":
+        from fanloop.channels.models import ChannelAccount
+
+        names = {a.pk: str(a) for a in ChannelAccount.objects.filter(pk__in=ids)}
+    elif by == "link":
+        from fanloop.tracking.models import TrackingLink
+
+        names = {
+            pk: name or code
+            for pk, name, code in TrackingLink.objects.filter(pk__in=ids).values_list(
+                "pk", "name", "code"
+            )
+        }
+    elif by == "partner":
+        from fanloop.tracking.models import Partner
+
+        names = dict(Partner.objects.filter(pk__in=ids).values_list("pk", "name"))
+    elif by == "platform":
+        from fanloop.core.platforms import Platform
+
+        names = {code: str(label) for code, label in Platform.choices}
+        for row in rows:
+            row.ref = row.key or None
+        ids = [row.key for row in rows]
+    elif by == "post":
+        names = post_titles(scope.workspace_id, [row.ref for row in rows if row.ref is not None])
+    for row in rows:
+        if row.ref is None and not row.key:
+            row.label = (
+                _("(none)") if by not in {"campaign", "link", "partner"} else _("Unattributed")
+            )
+        else:
+            row.label = names.get(row.ref, row.label) or row.key
+
+
+def post_titles(workspace_id: int, refs: list[Any]) -> dict[Any, str]:
+    """Titles for post refs: a variant id, or a (platform, post_key) pair."""
+    from fanloop.channels.models import PostMetricDaily
+    from fanloop.content.models import Variant
+
+    titles: dict[Any, str] = {}
+    variant_ids = [ref for ref in refs if isinstance(ref, int)]
+    for pk, title, item_title in Variant.objects.filter(
+        workspace_id=workspace_id, pk__in=variant_ids
+    ).values_list("pk", "title", "item__title"):
+        titles[pk] = title or item_title
+    keys = [ref for ref in refs if isinstance(ref, tuple)]
+    if keys:
+        for platform, post_key, title in (
+            PostMetricDaily.objects.filter(
+                workspace_id=workspace_id, post_key__in=[key for _, key in keys]
+            )
+            .exclude(post_title="")
+            .values_list("platform", "post_key", "post_title")
+        ):
+            titles[(platform, post_key)] = title
+    return titles
