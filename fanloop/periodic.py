@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from fanloop.analytics.tasks import run_rollups
+from fanloop.analytics.tasks_alerts import evaluate_alert_rules, retry_alert_deliveries
 from fanloop.channels.imports.tasks import prune_pending_uploads
 from fanloop.channels.tasks import (
     reconcile_publishing,
@@ -17,6 +19,8 @@ from fanloop.inbox.tasks import (
     poll_inbox_comments,
     prune_webhook_deliveries,
 )
+from fanloop.tracking.services.costs import sync_all_budget_costs
+from fanloop.tracking.tasks import prune_order_webhook_deliveries
 
 PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("core.prune_job_history", prune_job_history, timedelta(hours=24)),
@@ -30,4 +34,11 @@ PERIODIC_JOBS: list[PeriodicJob] = [
     PeriodicJob("community.sync_wecom_groups", sync_wecom_groups, timedelta(hours=1)),
     PeriodicJob("community.rollup_metrics", rollup_community_metrics, timedelta(hours=6)),
     PeriodicJob("inbox.prune_webhook_deliveries", prune_webhook_deliveries, timedelta(hours=1)),
+    PeriodicJob("tracking.sync_budget_costs", sync_all_budget_costs, timedelta(minutes=15)),
+    PeriodicJob(
+        "tracking.prune_webhook_deliveries", prune_order_webhook_deliveries, timedelta(hours=1)
+    ),
+    PeriodicJob("analytics.rollups", run_rollups, timedelta(minutes=5)),
+    PeriodicJob("analytics.evaluate_alerts", evaluate_alert_rules, timedelta(minutes=15)),
+    PeriodicJob("analytics.retry_alert_deliveries", retry_alert_deliveries, timedelta(minutes=1)),
 ]

@@ -358,6 +358,8 @@ SPECTACULAR_SETTINGS = {
         "GroupPlatformEnum": "fanloop.community.models.GroupPlatform",
         "EventKindEnum": "fanloop.community.models.EventKind",
         "EventStatusEnum": "fanloop.community.models.EventStatus",
+        "PartnerKindEnum": "fanloop.tracking.models.PartnerKind",
+        "PromoKindEnum": "fanloop.tracking.models.PromoKind",
         "PlatformEnum": "fanloop.core.platforms.Platform",
         "ThreadStatusEnum": "fanloop.inbox.models.choices.ThreadStatus",
         "MessageKindEnum": "fanloop.inbox.models.choices.MessageKind",

@@ -6,3 +6,10 @@ class AnalyticsConfig(AppConfig):
     name = "fanloop.analytics"
     label = "analytics"
     verbose_name = _("Analytics")
+
+    def ready(self) -> None:
+        # Campaign goals read their actuals from the rollup from now on.
+        from fanloop.analytics.goal_source import FactsMetricSource
+        from fanloop.campaigns.pacing import set_metric_source
+
+        set_metric_source(FactsMetricSource())

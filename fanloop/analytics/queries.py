@@ -56,15 +56,20 @@ def facts(scope: Scope) -> QuerySet[DailyFact]:
     return rows
 
 
+# Aliases must not equal field names: Django would resolve Sum("orders") in the
+# attributed sums to the "orders" aggregate itself.
+_ALIAS = "sum_"
+
+
 def _aggregates() -> dict[str, Any]:
-    sums: dict[str, Any] = {name: Sum(name) for name in _RAW_MEASURES}
-    sums["attributed_orders"] = Sum("orders", filter=_ATTRIBUTED)
-    sums["attributed_gmv_fen"] = Sum("net_gmv_fen", filter=_ATTRIBUTED)
+    sums: dict[str, Any] = {_ALIAS + name: Sum(name) for name in _RAW_MEASURES}
+    sums[_ALIAS + "attributed_orders"] = Sum("orders", filter=_ATTRIBUTED)
+    sums[_ALIAS + "attributed_gmv_fen"] = Sum("net_gmv_fen", filter=_ATTRIBUTED)
     return sums
 
 
 def _totals(values: dict[str, Any]) -> Totals:
-    return Totals(**{name: int(values.get(name) or 0) for name in Totals.measure_names()})
+    return Totals(**{name: int(values.get(_ALIAS + name) or 0) for name in Totals.measure_names()})
 
 
 def totals(scope: Scope) -> Totals:

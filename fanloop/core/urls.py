@@ -50,10 +50,3 @@ urlpatterns = [
     path("w/<slug:slug>/settings/audit/", views.audit_log, name="audit"),
     path("w/<slug:slug>/settings/jobs/", views.jobs, name="jobs"),
 ]
-# Areas that later issues fill in; one route until then.
-for area_name in views.AREAS:
-    urlpatterns.append(
-        path(
-            f"w/<slug:slug>/{area_name}/", views.area, {"area": area_name}, name=f"area_{area_name}"
-        )
-    )

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django_tasks_db.models import DBTaskResult
 
@@ -137,22 +136,6 @@ def dashboard(request: WorkspaceRequest) -> HttpResponse:
         "nav": "dashboard",
     }
     return render_page(request, "core/dashboard.html", context)
-
-
-AREAS: dict[str, tuple[Any, Any]] = {
-    "analytics": (
-        gettext_lazy("Analytics"),
-        gettext_lazy("Tracking links, orders, KPIs, dashboards, alerts and A/B tests."),
-    ),
-}
-
-
-@workspace_view(Action.WORKSPACE_VIEW)
-def area(request: WorkspaceRequest, area: str) -> HttpResponse:
-    title, description = AREAS[area]
-    return render_page(
-        request, "core/area.html", {"title": title, "description": description, "nav": area}
-    )
 
 
 # Workspaces ------------------------------------------------------------------------------

@@ -1,3 +1,53 @@
-from fanloop.analytics.models.facts import DailyFact, RollupDirty
+from fanloop.analytics.models.alerts import (
+    Alert,
+    AlertDelivery,
+    AlertDeliveryAttempt,
+    AlertRule,
+    AlertStatus,
+    BaselineMethod,
+    Comparator,
+    DeliveryChannel,
+    DeliveryStatus,
+    Direction,
+    Resolution,
+    RuleKind,
+    ScopeKind,
+    Severity,
+    WebhookFormat,
+)
+from fanloop.analytics.models.experiments import (
+    Experiment,
+    ExperimentKind,
+    ExperimentMetric,
+    ExperimentStatus,
+    ExperimentVariant,
+    MdeKind,
+)
+from fanloop.analytics.models.facts import DailyFact, RollupDirty, RollupWatermark
 
-__all__ = ["DailyFact", "RollupDirty"]
+__all__ = [
+    "Alert",
+    "AlertDelivery",
+    "AlertDeliveryAttempt",
+    "AlertRule",
+    "AlertStatus",
+    "BaselineMethod",
+    "Comparator",
+    "DailyFact",
+    "DeliveryChannel",
+    "DeliveryStatus",
+    "Direction",
+    "Experiment",
+    "ExperimentKind",
+    "ExperimentMetric",
+    "ExperimentStatus",
+    "ExperimentVariant",
+    "MdeKind",
+    "Resolution",
+    "RollupDirty",
+    "RollupWatermark",
+    "RuleKind",
+    "ScopeKind",
+    "Severity",
+    "WebhookFormat",
+]

@@ -80,3 +80,16 @@ class RollupDirty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace_id} {self.day}"
+
+
+class RollupWatermark(models.Model):
+    """How far the rollup job has looked for changed post metrics of a workspace.
+
+    Channel imports write ``PostMetricDaily`` in bulk (no signals), so the job finds
+    their changes by ``updated_at`` instead and marks those days dirty."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    post_metrics_seen_until = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} @ {self.post_metrics_seen_until}"

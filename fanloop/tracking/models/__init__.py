@@ -11,9 +11,11 @@ from fanloop.tracking.models.orders import (
     OrderWebhookDelivery,
     ShopPlatform,
 )
+from fanloop.tracking.models.settings import AttributionSettings
 
 __all__ = [
     "AttributionRule",
+    "AttributionSettings",
     "Click",
     "CostCategory",
     "CostEntry",

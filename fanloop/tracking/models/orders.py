@@ -55,6 +55,15 @@ class OrderImport(models.Model):
     orders_unchanged = models.PositiveIntegerField(default=0)
     # [{"row": 7, "reason": "..."}], the first few thousand
     errors = models.JSONField(default=list, blank=True)
+    orders_skipped = models.PositiveIntegerField(default=0)
+    rows_failed = models.PositiveIntegerField(default=0)
+    shop_platform = models.CharField(max_length=20, choices=ShopPlatform.choices, blank=True)
+    # the profile key or the custom mapping chosen at upload, so a queued run reads the
+    # file the way the user asked even if profiles change meanwhile
+    spec = models.JSONField(default=dict, blank=True)
+    stored_name = models.CharField(max_length=300, blank=True)
+    # why the whole file was refused (unreadable, missing columns); empty otherwise
+    message = models.TextField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

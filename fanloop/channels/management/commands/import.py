@@ -11,6 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 from fanloop.channels.imports.cli import MetricsSubcommand
 from fanloop.core.management.base import FanloopCommand
 from fanloop.inbox.cli_import import MessagesSubcommand
+from fanloop.tracking.cli_import import OrdersSubcommand
 
 
 class Subcommand(Protocol):
@@ -23,7 +24,7 @@ class Subcommand(Protocol):
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {
-    sub.name: sub for sub in (MetricsSubcommand(), MessagesSubcommand())
+    sub.name: sub for sub in (MetricsSubcommand(), MessagesSubcommand(), OrdersSubcommand())
 }
 
 

@@ -5,11 +5,13 @@
   // The longest nav link that prefixes the current path is the active area; this works
   // the same after full loads and HTMX swaps.
   function markActiveNav() {
-    var best = null;
+    // data-nav-prefix widens an area to a whole path (its link opens one page of it).
+    var best = null, bestLength = 0;
     document.querySelectorAll("#area-nav [data-nav]").forEach(function (link) {
-      var path = new URL(link.href).pathname;
-      if (window.location.pathname.indexOf(path) === 0 && (!best || path.length > new URL(best.href).pathname.length)) {
+      var path = link.getAttribute("data-nav-prefix") || new URL(link.href).pathname;
+      if (window.location.pathname.indexOf(path) === 0 && (!best || path.length > bestLength)) {
         best = link;
+        bestLength = path.length;
       }
     });
     document.querySelectorAll("#area-nav [data-nav]").forEach(function (link) {

@@ -1,0 +1,1 @@
+"""Early warning (预警): alert rules, their evaluation and delivery."""
