@@ -113,10 +113,16 @@ class Ingest:
 
     rows: dict[str, int] = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
+    # CPU seconds of this process: on a shared, loaded machine wall time says little
+    cpu: dict[str, float] = field(default_factory=dict)
 
-    def add(self, table: str, rows: int, seconds: float) -> None:
+    def add(self, table: str, rows: int, started: tuple[float, float]) -> None:
         self.rows[table] = self.rows.get(table, 0) + rows
-        self.seconds[table] = self.seconds.get(table, 0.0) + seconds
+        self.seconds[table] = self.seconds.get(table, 0.0) + time.perf_counter() - started[0]
+        self.cpu[table] = self.cpu.get(table, 0.0) + time.process_time() - started[1]
+
+    def cpu_rate(self, table: str) -> float:
+        return self.rows[table] / max(self.cpu[table], 1e-9)
 
     def rate(self, table: str) -> float:
         return self.rows[table] / max(self.seconds[table], 1e-9)
@@ -139,6 +145,11 @@ class World:
 
 def day_of(index: int) -> date:
     return START + timedelta(days=int(index))
+
+
+def clock() -> tuple[float, float]:
+    """Wall and CPU time now, for ``Ingest.add``."""
+    return time.perf_counter(), time.process_time()
 
 
 def _aware(ts: int) -> datetime:
@@ -164,23 +175,23 @@ def _chunks(total: int, size: int) -> Iterator[tuple[int, int]]:
 def _bulk(
     ingest: Ingest, table: str, model: type[Model], objects: Sequence[Model], batch: int = 5_000
 ) -> None:
-    started = time.perf_counter()
+    started = clock()
     with transaction.atomic():
         model._default_manager.bulk_create(objects, batch_size=batch)
-    ingest.add(table, len(objects), time.perf_counter() - started)
+    ingest.add(table, len(objects), started)
 
 
 def _copy(ingest: Ingest, table: str, columns: list[str], rows: Iterator[tuple[Any, ...]]) -> int:
     """COPY rows into ``table`` (PostgreSQL) in one transaction; returns the count."""
     count = 0
-    started = time.perf_counter()
+    started = clock()
     with transaction.atomic(), connection.cursor() as cursor:
         raw = cursor.cursor  # the psycopg cursor under Django's wrapper
         with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
                 count += 1
-    ingest.add(table, count, time.perf_counter() - started)
+    ingest.add(table, count, started)
     return count
 
 
@@ -566,12 +577,12 @@ def generate(
         _reset_sequence("tracking_click")
     else:
         for lo, hi in _chunks(n_clicks, 100_000):
-            started = time.perf_counter()
+            started = clock()
             # positional: the columns are the model's fields in order, and kwargs cost
             objects = [Click(*row) for row in click_values(lo, hi)]
             with transaction.atomic():
                 Click.objects.bulk_create(objects, batch_size=10_000)
-            ingest.add("tracking_click", len(objects), time.perf_counter() - started)
+            ingest.add("tracking_click", len(objects), started)
             if hi % 1_000_000 == 0 or hi == n_clicks:
                 log(f"  clicks {hi:,} / {n_clicks:,}")
 
@@ -734,13 +745,13 @@ def generate(
         _reset_sequence("tracking_order")
     else:
         for lo, hi in _chunks(n_orders, 100_000):
-            started = time.perf_counter()
+            started = clock()
             order_objects = [
                 Order(**dict(zip(order_columns, row, strict=True))) for row in order_values(lo, hi)
             ]
             with transaction.atomic():
                 Order.objects.bulk_create(order_objects, batch_size=5_000)
-            ingest.add("tracking_order", len(order_objects), time.perf_counter() - started)
+            ingest.add("tracking_order", len(order_objects), started)
     log(f"  orders {n_orders:,} written")
 
     # --- costs: daily ad spend per campaign and platform, KOL fees, production

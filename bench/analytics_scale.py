@@ -642,6 +642,7 @@ def run(args: argparse.Namespace) -> int:
     db = "PostgreSQL" if connection.vendor == "postgresql" else "SQLite"
     scale = Scale.for_clicks(args.clicks, args.orders)
     print(f"Analytics scale benchmark on {db}: {scale}")
+    print(f"   load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     call_command("migrate", verbosity=0)
 
     print("1. generate and ingest")
@@ -654,7 +655,8 @@ def run(args: argparse.Namespace) -> int:
         how = "COPY" if world.is_postgres and table.startswith("tracking_") else "bulk_create"
         print(
             f"   {table:18} {rows:>11,} rows {world.ingest.seconds[table]:7.1f} s "
-            f"{world.ingest.rate(table):>10,.0f} rows/s ({how})"
+            f"{world.ingest.rate(table):>10,.0f} rows/s ({how};"
+            f" {world.ingest.cpu_rate(table):,.0f} rows per CPU-second of this process)"
         )
     sampled, attr_seconds, differ = check_attribution_sample(world, args.attribution_sample)
     attr_rate = sampled / max(attr_seconds, 1e-9)
@@ -668,12 +670,15 @@ def run(args: argparse.Namespace) -> int:
 
     print("2. rollup (rebuild_range over two years)")
     span = (START, START + timedelta(days=DAYS - 1))
+    cpu_before = time.process_time()
     result, rollup_seconds = _timed(lambda: rebuild_range(world.workspace, *span))
+    rollup_cpu = time.process_time() - cpu_before
     facts = DailyFact.objects.filter(workspace=world.workspace).count()
     rollup_rate = raw_rows(world) / rollup_seconds
     print(
         f"   {result['days']} days, {facts:,} fact rows from {raw_rows(world):,} raw rows in"
         f" {rollup_seconds:.1f} s = {rollup_rate:,.0f} raw rows/s"
+        f" ({rollup_cpu:.1f} CPU-seconds in this process)"
     )
 
     print("3. pandas baseline")
@@ -720,7 +725,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     print()
-    print("Summary")
+    print(f"Summary (load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
     print(
         f"  {'DB':10} {'clicks/s':>10} {'orders/s':>10} {'metrics/s':>10} {'rollup rows/s':>14} "
         f"{'dash p50':>9} {'dash p95':>9} {'pandas raw':>11} {'pandas frame':>13} {'match':>6}"

@@ -22,6 +22,15 @@ def _fast_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _clicks_written_on_the_request(settings) -> None:
+    # The click log's flusher thread writes through its own connection, outside the
+    # test's transaction; tests see clicks at once instead (the click log's own tests
+    # switch the buffer back on).
+    settings.TRACKING_CLICKLOG_SYNC = True
+    settings.TRACKING_CLICKLOG_BACKGROUND = False
+
+
+@pytest.fixture(autouse=True)
 def _english_messages(settings):
     """Tests read messages in English; tests of the Chinese UI ask for ``chinese_ui``."""
     settings.LANGUAGE_CODE = "en"

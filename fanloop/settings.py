@@ -378,3 +378,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("FANLOOP_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Tracking links: proxies whose X-Forwarded-For is believed (IPs or CIDR networks), and the
+# click log's buffer (clicks are written in batches off the request path).
+TRACKING_TRUSTED_PROXIES = env_list("FANLOOP_TRUSTED_PROXIES", [])
+TRACKING_CLICKLOG_SYNC = env_bool("FANLOOP_CLICKLOG_SYNC", False)
+TRACKING_CLICKLOG_FLUSH_SECONDS = float(env_str("FANLOOP_CLICKLOG_FLUSH_SECONDS", "1.0"))
+TRACKING_CLICKLOG_BATCH_SIZE = env_int("FANLOOP_CLICKLOG_BATCH_SIZE", 500)
+TRACKING_CLICKLOG_MAX_BUFFER = env_int("FANLOOP_CLICKLOG_MAX_BUFFER", 20_000)

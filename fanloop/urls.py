@@ -6,6 +6,8 @@ from drf_spectacular.views import (
 )
 
 urlpatterns = [
+    # first: every request to a short link pays for each pattern tried before it
+    path("", include("fanloop.tracking.redirect_urls")),
     path("", include("fanloop.campaigns.urls")),
     path("", include("fanloop.content.urls")),
     path("", include("fanloop.channels.urls")),
@@ -14,7 +16,6 @@ urlpatterns = [
     path("", include("fanloop.inbox.urls")),
     path("", include("fanloop.inbox.reports_urls")),
     path("", include("fanloop.community.urls")),
-    path("", include("fanloop.tracking.redirect_urls")),
     path("", include("fanloop.tracking.urls")),
     path("", include("fanloop.tracking.orders_urls")),
     path("", include("fanloop.analytics.urls")),

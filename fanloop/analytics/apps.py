@@ -13,3 +13,7 @@ class AnalyticsConfig(AppConfig):
         from fanloop.campaigns.pacing import set_metric_source
 
         set_metric_source(FactsMetricSource())
+        from fanloop.analytics.demo import seed_analytics
+        from fanloop.core.demo import register_seeder
+
+        register_seeder(seed_analytics)

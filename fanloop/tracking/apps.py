@@ -24,6 +24,10 @@ class TrackingConfig(AppConfig):
     verbose_name = _("Tracking")
 
     def ready(self) -> None:
+        from fanloop.core.demo import register_seeder
+        from fanloop.tracking.demo import seed_tracking
         from fanloop.tracking.models import CostEntry
+
+        register_seeder(seed_tracking)
 
         post_delete.connect(_cost_deleted, sender=CostEntry, dispatch_uid="tracking_cost_deleted")

@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedRedirect
@@ -31,6 +31,7 @@ from django.views.decorators.http import require_safe
 from fanloop.tracking import clicklog
 from fanloop.tracking.models import TrackingLink
 from fanloop.tracking.privacy import hash_ip
+from fanloop.tracking.services.links import tagged_url
 from fanloop.tracking.useragents import classify
 
 type Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -47,26 +48,6 @@ CONSENT_COOKIE = "fl_consent"
 VISITOR_COOKIE_MAX_AGE = 365 * 24 * 3600
 _VISITOR_ID = re.compile(r"^[0-9a-f]{32}$")
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_content", "utm_term")
-
-
-def final_url(link: TrackingLink) -> str:
-    """The destination with the link's UTM parameters added.
-
-    Parameters the destination already carries win (a marketer who wrote them into the
-    URL meant them); the fragment stays at the end.
-    """
-    parts = urlsplit(link.destination_url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    present = {name for name, _value in query}
-    extra = [
-        (name, value)
-        for name in UTM_FIELDS
-        if (value := (getattr(link, name) or "").strip()) and name not in present
-    ]
-    if not extra:
-        return link.destination_url
-    joined = f"{parts.query}&{urlencode(extra)}" if parts.query else urlencode(extra)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, joined, parts.fragment))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +97,7 @@ def _lookup(code: str) -> CachedLink | None:
             link_id=link.id,
             workspace_id=link.workspace_id,
             timezone=link.workspace.timezone,
-            url=final_url(link),
+            url=tagged_url(link),
             expires_at=link.expires_at,
             archived=link.archived,
         )

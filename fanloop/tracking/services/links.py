@@ -229,6 +229,8 @@ def tagged_url(link: TrackingLink) -> str:
     utm_* already in the destination, other parameters are kept as they are."""
     parts = urlsplit(link.destination_url)
     utm = {key: getattr(link, key) for key in UTM_FIELDS if getattr(link, key)}
+    if not utm:
+        return link.destination_url
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in utm]
     query += list(utm.items())
     return urlunsplit(parts._replace(query=urlencode(query)))

@@ -17,7 +17,7 @@ from fanloop.core.models import Workspace
 from fanloop.tracking import clicklog, redirect
 from fanloop.tracking.models import Click, TrackingLink
 from fanloop.tracking.privacy import hash_ip
-from fanloop.tracking.redirect import final_url
+from fanloop.tracking.services.links import tagged_url
 
 RAW_IP = "203.0.113.77"
 IPHONE_WECHAT = (
@@ -87,7 +87,7 @@ def test_redirects_with_utm_parameters_added(db, make_link) -> None:
     assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_parameters_the_destination_already_has_are_kept(db, workspace) -> None:
+def test_other_parameters_are_kept_and_the_links_utm_values_win(db, workspace) -> None:
     link = TrackingLink(
         workspace=workspace,
         code="x",
@@ -96,14 +96,14 @@ def test_parameters_the_destination_already_has_are_kept(db, workspace) -> None:
         utm_term="鞋",
     )
 
-    query = parse_qs(urlsplit(final_url(link)).query)
+    query = parse_qs(urlsplit(tagged_url(link)).query)
 
-    assert query == {"utm_source": ["newsletter"], "q": ["鞋"], "utm_term": ["鞋"]}
+    assert query == {"utm_source": ["weibo"], "q": ["鞋"], "utm_term": ["鞋"]}
 
 
 def test_a_link_without_utm_fields_goes_to_the_destination_unchanged(db, workspace) -> None:
     link = TrackingLink(workspace=workspace, code="x", destination_url="https://a.example/p#top")
-    assert final_url(link) == "https://a.example/p#top"
+    assert tagged_url(link) == "https://a.example/p#top"
 
 
 def test_unknown_code_gets_the_friendly_404_page(db) -> None:
