@@ -604,6 +604,31 @@ def dashboard_times(world: World, requests: int) -> tuple[list[float], str]:
     return times, "the page's queries (page not found)"
 
 
+def page_parts(world: World, runs: int = 5) -> dict[str, float]:
+    """Median milliseconds of each read the campaign page makes, to show where its
+    time goes (the rest is goal pacing, post titles, tables, charts and the template)."""
+    from fanloop.analytics import dashboard
+
+    start, end = world.big_period
+    scope = queries.Scope(world.workspace.pk, start, end, campaign_id=world.big_campaign_id)
+    parts: dict[str, Callable[[], Any]] = {
+        "breakdown day (+ totals)": lambda: queries.breakdown(scope, "day"),
+        "totals previous period": lambda: queries.totals(scope.previous()),
+        "breakdown platform": lambda: queries.breakdown(scope, "platform"),
+        "breakdown post": lambda: queries.breakdown(scope, "post"),
+        "breakdown partner": lambda: queries.breakdown(scope, "partner"),
+        "breakdown link": lambda: queries.breakdown(scope, "link"),
+        "attribution table (raw orders)": lambda: dashboard.attribution_table(
+            scope, world.workspace.zoneinfo
+        ),
+    }
+    out: dict[str, float] = {}
+    for name, fn in parts.items():
+        fn()
+        out[name] = statistics.median(_timed(fn)[1] * 1000 for _ in range(runs))
+    return out
+
+
 def pandas_dashboard_seconds(frame: pd.DataFrame, world: World) -> float:
     start, end = world.big_period
     length = (end - start).days + 1
@@ -714,6 +739,8 @@ def run(args: argparse.Namespace) -> int:
     print("5. campaign dashboard response time")
     times, what = dashboard_times(world, args.requests)
     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+    for name, ms in page_parts(world).items():
+        print(f"     {name:32} {ms:7.1f} ms")
     pandas_dash = pandas_dashboard_seconds(frame, world) * 1000
     print(
         f"   {what}: {len(times)} warm requests, p50 {p50:.0f} ms, p95 {p95:.0f} ms"

@@ -10,6 +10,8 @@ FANLOOP_COMMANDS = {
     "publisher": "publish scheduled posts when due (--once for one round)",
     "import metrics": "import a platform's metrics export FILE (--profile NAME | --map f=列,...)",
     "import messages": "import fans' comments/DMs FILE into the inbox (CSV, Excel, JSON)",
+    "import orders": "import shop orders FILE (--profile taobao|jd|... | --map f=列,...)",
+    "kpi": "KPIs of a campaign or the workspace (--workspace SLUG --campaign ID|--all --by ...)",
     "inbox classify": "add sentiment, sentiment_score and intent columns to a CSV (--out)",
     "inbox retrain": "retrain a workspace's classifier from operators' corrections",
     "demo": "seed the demo workspace and users (--reset to start over)",

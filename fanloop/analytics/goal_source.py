@@ -25,7 +25,7 @@ from django.db.models import QuerySet
 
 from fanloop.analytics.kpis import Totals
 from fanloop.analytics.models import DailyFact
-from fanloop.analytics.queries import _aggregates, _totals
+from fanloop.analytics.queries import aggregates, totals_from
 from fanloop.campaigns.models import Goal
 from fanloop.campaigns.pacing import ManualMetricSource
 from fanloop.core.models import Workspace
@@ -75,11 +75,11 @@ class FactsMetricSource:
         facts = self._facts(workspace, metric, scope, scope_value, start, end, goal)
         if facts is None:
             return self.manual.series(**manual)
-        daily = facts.values("day").annotate(**_aggregates()).order_by("day")
+        daily = facts.values("day").annotate(**aggregates()).order_by("day")
         running = Totals()
         series: list[tuple[date, Decimal]] = []
         for values in daily:
-            running = running + _totals(dict(values))
+            running = running + totals_from(dict(values))
             value = running.kpi(code)
             if value is not None:
                 series.append((values["day"], value))

@@ -61,19 +61,19 @@ def facts(scope: Scope) -> QuerySet[DailyFact]:
 _ALIAS = "sum_"
 
 
-def _aggregates() -> dict[str, Any]:
+def aggregates() -> dict[str, Any]:
     sums: dict[str, Any] = {_ALIAS + name: Sum(name) for name in _RAW_MEASURES}
     sums[_ALIAS + "attributed_orders"] = Sum("orders", filter=_ATTRIBUTED)
     sums[_ALIAS + "attributed_gmv_fen"] = Sum("net_gmv_fen", filter=_ATTRIBUTED)
     return sums
 
 
-def _totals(values: dict[str, Any]) -> Totals:
+def totals_from(values: dict[str, Any]) -> Totals:
     return Totals(**{name: int(values.get(_ALIAS + name) or 0) for name in Totals.measure_names()})
 
 
 def totals(scope: Scope) -> Totals:
-    return _totals(facts(scope).aggregate(**_aggregates()))
+    return totals_from(facts(scope).aggregate(**aggregates()))
 
 
 @dataclass
@@ -122,11 +122,11 @@ def breakdown(scope: Scope, by: str) -> list[Row]:
     (e.g. unattributed orders in a by-campaign breakdown)."""
     if by not in BREAKDOWNS:
         raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}")
-    grouped = facts(scope).values(*_GROUPING[by]).annotate(**_aggregates()).order_by()
+    grouped = facts(scope).values(*_GROUPING[by]).annotate(**aggregates()).order_by()
     buckets: dict[str, Row] = {}
     for values in grouped:
         key, ref = _bucket(by, values)
-        row_totals = _totals(values)
+        row_totals = totals_from(values)
         if key in buckets:
             buckets[key].totals = buckets[key].totals + row_totals
         else:

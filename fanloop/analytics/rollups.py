@@ -32,8 +32,10 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     Exists,
     F,
+    Func,
     OuterRef,
     Q,
     Sum,
@@ -216,18 +218,34 @@ def _clicks(
         )
 
 
+class _NoIndex(Func):
+    """The column's value, hidden from SQLite's index choice (unary plus is SQLite's
+    documented way to say so). Without it SQLite walks the (workspace, ordered_at)
+    index over the whole 90-day window for every order instead of looking the buyer up
+    by (workspace, buyer_hash); PostgreSQL's planner chooses well on its own."""
+
+    template = "%(expressions)s"
+    output_field = DateTimeField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+
+
 def repeat_order_condition(workspace_id: int) -> Exists:
     """True for an order whose buyer has an earlier counted order within the window."""
     from fanloop.tracking.models import Order
 
-    earlier = Order.objects.filter(
-        workspace_id=workspace_id,
-        buyer_hash=OuterRef("buyer_hash"),
-        status__in=COUNTED_STATUSES,
-        ordered_at__gte=OuterRef("ordered_at") - timedelta(days=REPURCHASE_WINDOW_DAYS),
-    ).filter(
-        Q(ordered_at__lt=OuterRef("ordered_at"))
-        | Q(ordered_at=OuterRef("ordered_at"), pk__lt=OuterRef("pk"))
+    earlier = (
+        Order.objects.filter(
+            workspace_id=workspace_id,
+            buyer_hash=OuterRef("buyer_hash"),
+            status__in=COUNTED_STATUSES,
+        )
+        .annotate(at=_NoIndex("ordered_at"))
+        .filter(at__gte=OuterRef("ordered_at") - timedelta(days=REPURCHASE_WINDOW_DAYS))
+        .filter(
+            Q(at__lt=OuterRef("ordered_at")) | Q(at=OuterRef("ordered_at"), pk__lt=OuterRef("pk"))
+        )
     )
     return Exists(earlier)
 

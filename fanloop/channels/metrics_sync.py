@@ -72,7 +72,9 @@ def _write_account_metrics(
     account: ChannelAccount, rows: Iterable[AccountMetrics], source: str
 ) -> int:
     written = 0
+    days = set()
     for row in rows:
+        days.add(row.day)
         AccountMetricDaily.objects.update_or_create(
             account=account,
             day=row.day,
@@ -85,6 +87,9 @@ def _write_account_metrics(
             },
         )
         written += 1
+    from fanloop.analytics.rollups import mark_dirty
+
+    mark_dirty((account.workspace_id, day) for day in days)
     return written
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from fanloop.tracking.views import costs, orders
+from fanloop.tracking.views import attribution, costs, orders
 
 W = "w/<slug:slug>/tracking/"
 O = W + "orders/"  # noqa: E741
@@ -30,6 +30,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         orders.webhook_action,
         name="tracking_order_webhook_action",
     ),
+    path(W + "attribution/", attribution.attribution_page, name="tracking_attribution"),
     path(C, costs.cost_list, name="tracking_costs"),
     path(C + "new/", costs.cost_new, name="tracking_cost_new"),
     path(C + "import/", costs.cost_import, name="tracking_cost_import"),

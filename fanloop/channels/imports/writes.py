@@ -239,6 +239,10 @@ def _upsert_postgres(
             cursor.execute(sql, [list(col) for col in zip(*chunk, strict=True)])
 
 
+def _pk(value: Any) -> int:
+    return int(getattr(value, "pk", value))
+
+
 def _upsert_daily(
     rows: Sequence[tuple[Any, ...]], *, with_account: bool, with_variant: bool = True
 ) -> None:
@@ -260,6 +264,11 @@ def _upsert_daily(
     plain = [r for r in rows if r[variant] is None] if with_variant else list(rows)
     _upsert(PostMetricDaily, DAILY_COLUMNS, linked, UNIQUE_DAILY, [*update, "variant"])
     _upsert(PostMetricDaily, DAILY_COLUMNS, plain, UNIQUE_DAILY, update)
+    # Analytics rebuilds the rollup of every day a write touched.
+    from fanloop.analytics.rollups import mark_dirty
+
+    workspace, day = DAILY_COLUMNS.index("workspace"), DAILY_COLUMNS.index("day")
+    mark_dirty((_pk(row[workspace]), row[day]) for row in rows)
 
 
 @transaction.atomic

@@ -8,7 +8,19 @@ from fanloop.core.tests.browser import ARTIFACTS, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-NAV_ZH = ["概览", "活动", "内容", "日历", "发布", "互动", "社群", "数据", "链接与订单", "文档", "设置"]
+NAV_ZH = [
+    "概览",
+    "活动",
+    "内容",
+    "日历",
+    "发布",
+    "互动",
+    "社群",
+    "数据",
+    "链接与订单",
+    "文档",
+    "设置",
+]
 NAV_EN = [
     "Dashboard",
     "Campaigns",
