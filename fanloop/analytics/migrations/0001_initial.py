@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('power', models.DecimalField(decimal_places=3, default=Decimal('0.800'), max_digits=4, validators=[django.core.validators.MinValueValidator(Decimal('0.500')), django.core.validators.MaxValueValidator(Decimal('0.990'))], verbose_name='power')),
                 ('baseline_rate', models.DecimalField(decimal_places=4, max_digits=7, validators=[django.core.validators.MinValueValidator(Decimal('0.0001')), django.core.validators.MaxValueValidator(Decimal('99.9999'))], verbose_name='baseline rate (%)')),
                 ('mde', models.DecimalField(decimal_places=4, max_digits=8, validators=[django.core.validators.MinValueValidator(Decimal('0.0001'))], verbose_name='minimum detectable effect')),
-                ('mde_kind', models.CharField(choices=[('relative', 'Relative lift (% of the baseline)'), ('absolute', 'Absolute (percentage points)')], default='relative', max_length=10, verbose_name='effect is')),
+                ('mde_kind', models.CharField(choices=[('relative', 'Relative lift (percent of the baseline)'), ('absolute', 'Absolute (percentage points)')], default='relative', max_length=10, verbose_name='effect is')),
                 ('planned_sample_per_variant', models.PositiveIntegerField(verbose_name='planned sample per variant')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('running', 'Running'), ('stopped', 'Stopped'), ('decided', 'Decided')], default='draft', max_length=10, verbose_name='status')),
                 ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),

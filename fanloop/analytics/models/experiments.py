@@ -37,7 +37,7 @@ class ExperimentStatus(models.TextChoices):
 
 
 class MdeKind(models.TextChoices):
-    RELATIVE = "relative", _("Relative lift (% of the baseline)")
+    RELATIVE = "relative", _("Relative lift (percent of the baseline)")
     ABSOLUTE = "absolute", _("Absolute (percentage points)")
 
 

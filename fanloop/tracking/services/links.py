@@ -392,6 +392,14 @@ def create_link(*, actor: User, workspace: Workspace, data: dict[str, Any]) -> T
     return link
 
 
+def _forget_cached(code: str) -> None:
+    """This process's redirect stops using the old target at once; other processes'
+    caches expire within a minute (the redirect's cache lifetime)."""
+    from fanloop.tracking import redirect
+
+    transaction.on_commit(lambda: redirect.forget(code))
+
+
 @transaction.atomic
 def update_link(*, actor: User, link: TrackingLink, data: dict[str, Any]) -> TrackingLink:
     """Change a link. The short code never changes: it may already be printed."""
@@ -413,6 +421,7 @@ def update_link(*, actor: User, link: TrackingLink, data: dict[str, Any]) -> Tra
     _validate(link, expiry_changed=link.expires_at != old_expiry)
     _apply_utm(link, data, auto_before)
     link.save()
+    _forget_cached(link.code)
     changes = audit.diff(before, _snapshot(link))
     if changes:
         audit.record(
@@ -433,6 +442,7 @@ def set_archived(*, actor: User, link: TrackingLink, archived: bool = True) -> T
     if link.archived != archived:
         link.archived = archived
         link.save(update_fields=["archived"])
+        _forget_cached(link.code)
         audit.record(
             actor=actor,
             workspace=link.workspace,

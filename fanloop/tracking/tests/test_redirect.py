@@ -376,3 +376,20 @@ def test_a_consent_cookie_other_than_1_is_not_consent(db, make_link) -> None:
     client.cookies["fl_consent"] = "0"
 
     assert "fl_vid" not in visit(client, "spring24").cookies
+
+
+def test_archiving_a_link_takes_effect_at_once_despite_the_cache(
+    db, make_link, admin_user, django_capture_on_commit_callbacks
+) -> None:
+    from fanloop.tracking.services.links import set_archived
+
+    # given a link whose target this process has cached by serving it
+    link = make_link()
+    assert visit(Client(), link.code).status_code == 302
+
+    # when it is archived through the service
+    with django_capture_on_commit_callbacks(execute=True):
+        set_archived(actor=admin_user, link=link)
+
+    # then the next visitor gets the "retired" page, not the old destination
+    assert visit(Client(), link.code).status_code == 410
