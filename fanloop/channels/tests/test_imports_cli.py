@@ -148,4 +148,4 @@ def test_list_profiles(workspace):
 
 def test_unknown_import_kind_is_refused(workspace):
     with pytest.raises(CommandError, match="invalid choice"):
-        call_command("import", "orders", stdout=StringIO(), stderr=StringIO())
+        call_command("import", "invoices", stdout=StringIO(), stderr=StringIO())
