@@ -29,13 +29,11 @@ errors and nothing is stored; resend it fixed with a new delivery id.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -43,7 +41,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fanloop.core import audit
+from fanloop.core import audit, signed_hooks
 from fanloop.core.models import Workspace
 from fanloop.tracking.models import OrderWebhook, OrderWebhookDelivery, ShopPlatform
 from fanloop.tracking.order_profiles import (
@@ -63,7 +61,7 @@ from fanloop.tracking.services.orders import (
     require_manage,
 )
 
-TOLERANCE = timedelta(minutes=5)
+TOLERANCE = signed_hooks.TOLERANCE
 MAX_ORDERS = 1000
 MAX_LINES = 500
 TEXT_KEYS = ("buyer", "shop_name", "promo_code", "visitor_id", "close_reason")
@@ -87,40 +85,14 @@ class Delivery:
     order_errors: list[dict[str, Any]] = field(default_factory=list)
 
 
-def signature(secret: str, timestamp: str, delivery: str, body: bytes) -> str:
-    signed = f"{timestamp}.{delivery}.".encode() + body
-    return hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
-
-
-def _header(headers: Mapping[str, str], name: str) -> str:
-    for key, value in headers.items():
-        if key.lower() == name.lower():
-            return value.strip()
-    return ""
+signature = signed_hooks.signature
 
 
 def _check(endpoint: OrderWebhook, body: bytes, headers: Mapping[str, str]) -> str:
-    timestamp = _header(headers, "X-Fanloop-Timestamp")
-    delivery = _header(headers, "X-Fanloop-Delivery")
-    given = _header(headers, "X-Fanloop-Signature")
-    if not (timestamp and delivery and given):
-        raise WebhookRefused(
-            400,
-            _("Send X-Fanloop-Timestamp, X-Fanloop-Delivery and X-Fanloop-Signature headers."),
-        )
-    if len(delivery) > 100:
-        raise WebhookRefused(400, _("The delivery id is longer than 100 characters."))
     try:
-        sent = datetime.fromtimestamp(int(timestamp), tz=UTC)
-    except (ValueError, OverflowError, OSError) as error:
-        raise WebhookRefused(400, _("The timestamp must be Unix seconds.")) from error
-    if abs(timezone.now() - sent) > TOLERANCE:
-        raise WebhookRefused(
-            401, _("The timestamp is more than five minutes away from now; sign again.")
-        )
-    if not hmac.compare_digest(signature(endpoint.secret, timestamp, delivery, body), given):
-        raise WebhookRefused(401, _("The signature does not match."))
-    return delivery
+        return signed_hooks.verify(endpoint.secret, body, headers)
+    except signed_hooks.SignatureRefused as refused:
+        raise WebhookRefused(refused.status, refused.message) from refused
 
 
 # Payload ---------------------------------------------------------------------------------
