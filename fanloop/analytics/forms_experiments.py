@@ -55,7 +55,9 @@ class CalculatorForm(forms.Form):
         label=_("Minimum detectable effect"),
         min_value=Decimal("0.0001"),
         decimal_places=4,
-        help_text=_("The smallest change worth detecting, e.g. 10 (a 10 percent lift) or 0.5 (points)."),
+        help_text=_(
+            "The smallest change worth detecting, e.g. 10 (a 10 percent lift) or 0.5 (points)."
+        ),
     )
     mde_kind = forms.ChoiceField(label=_("Effect is"), choices=MdeKind.choices)
     alpha = forms.DecimalField(
