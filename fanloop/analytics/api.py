@@ -104,14 +104,14 @@ class KpiViewSet(WorkspaceScopedViewSet[DailyFact]):
         start: date = query.get("start") or end - timedelta(days=29)
         if (end - start).days >= MAX_SPAN_DAYS:
             raise serializers.ValidationError(
-                {"start": _("Ask for at most %(days)d days at a time.") % {"days": MAX_SPAN_DAYS}}
+                {"start": [_("Ask for at most %(days)d days at a time.") % {"days": MAX_SPAN_DAYS}]}
             )
         campaign_id = query.get("campaign")
         if (
             campaign_id
             and not Campaign.objects.filter(workspace=workspace, pk=campaign_id).exists()
         ):
-            raise serializers.ValidationError({"campaign": _("No such campaign here.")})
+            raise serializers.ValidationError({"campaign": [_("No such campaign here.")]})
         scope = queries.Scope(
             workspace.pk,
             start,

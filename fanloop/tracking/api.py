@@ -63,6 +63,8 @@ class LinkField(_ScopedField):
 
 
 class PartnerSerializer(serializers.ModelSerializer[Partner]):
+    # read-only model fields lose allow_blank, and the schema would refuse ""
+    platform = serializers.ChoiceField(choices=Platform.choices, allow_blank=True, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
@@ -80,6 +82,8 @@ class PartnerWriteSerializer(serializers.Serializer):
 
 
 class LinkSerializer(serializers.ModelSerializer[TrackingLink]):
+    # read-only model fields lose allow_blank, and the schema would refuse ""
+    platform = serializers.ChoiceField(choices=Platform.choices, allow_blank=True, read_only=True)
     short_url = serializers.SerializerMethodField()
     tagged_url = serializers.SerializerMethodField(
         help_text="The destination with the UTM parameters, where the redirect sends people"
@@ -202,6 +206,8 @@ class LinkFilterSerializer(serializers.Serializer):
 
 
 class CodeSerializer(serializers.ModelSerializer[PromoCode]):
+    # read-only model fields lose allow_blank, and the schema would refuse ""
+    platform = serializers.ChoiceField(choices=Platform.choices, allow_blank=True, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:

@@ -29,6 +29,7 @@ EXPECTED: dict[str, set[str]] = {
     "community.manage": {A, OP},
     "analytics.view": {A, M, C, OP, N, R, V},
     "analytics.manage": {A, N},
+    "tracking.manage": {A, M, OP, N},
 }
 ROLES = [r.value for r in Role]
 
