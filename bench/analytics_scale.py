@@ -163,7 +163,7 @@ def load_raw(workspace_id: int) -> dict[str, pd.DataFrame]:
         ),
         "order": _read(
             "SELECT id, status, ordered_at, buyer_hash, paid_fen, refund_fen, net_fen,"
-            " campaign_id, link_id, partner_id, promo_id"
+            " campaign_id, link_id, partner_id, promo_id, attribution_rule"
             f" FROM tracking_order WHERE workspace_id = {ws}"
         ),
         "cost": _read(
@@ -329,6 +329,9 @@ def prepare(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
             refund_fen=order["refund_fen"].to_numpy(np.int64),
             net_gmv_fen=order["net_fen"].to_numpy(np.int64),
             repeat_orders=order["id"].isin(repeat_ids).to_numpy(np.int64),
+            code_orders=(counted & (order["attribution_rule"] == "code").to_numpy()).astype(
+                np.int64
+            ),
             cost_fen=np.where(counted & (promo_id >= 0), promo_cost, 0),
         )
     )
@@ -614,12 +617,11 @@ def page_parts(world: World, runs: int = 5) -> dict[str, float]:
     parts: dict[str, Callable[[], Any]] = {
         "breakdown day (+ totals)": lambda: queries.breakdown(scope, "day"),
         "totals previous period": lambda: queries.totals(scope.previous()),
-        "breakdown platform": lambda: queries.breakdown(scope, "platform"),
-        "breakdown post": lambda: queries.breakdown(scope, "post"),
-        "breakdown partner": lambda: queries.breakdown(scope, "partner"),
-        "breakdown link": lambda: queries.breakdown(scope, "link"),
-        "attribution table (raw orders)": lambda: dashboard.attribution_table(
-            scope, world.workspace.zoneinfo
+        "breakdowns platform + post + partner + link (one pass)": lambda: queries.breakdowns(
+            scope, ["platform", "post", "partner", "link"]
+        ),
+        "attribution table (rollup)": lambda: dashboard.attribution_table(
+            scope, queries.totals(scope)
         ),
     }
     out: dict[str, float] = {}

@@ -3,6 +3,8 @@
 from collections.abc import Callable
 
 import pytest
+from django.core import signals
+from django.db import close_old_connections
 from django.test import Client
 from django.utils import translation
 from rest_framework.test import APIClient
@@ -28,6 +30,17 @@ def _clicks_written_on_the_request(settings) -> None:
     # switch the buffer back on).
     settings.TRACKING_CLICKLOG_SYNC = True
     settings.TRACKING_CLICKLOG_BACKGROUND = False
+
+
+@pytest.fixture
+def keep_test_connection():
+    """The real WSGI handler closes DB connections after each request; the test's
+    transaction must survive, as Django's own test client arranges."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)

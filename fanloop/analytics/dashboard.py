@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -437,35 +436,25 @@ def goals_table(goals: list[GoalView]) -> Table:
     return table
 
 
-def attribution_table(scope: Scope, zone: Any) -> Table:
-    """The campaign's paid orders of the period by the rule that credited them, beside
-    the workspace's orders nobody could be credited with."""
-    from datetime import datetime, time
+def attribution_table(scope: Scope, current: Totals) -> Table:
+    """The campaign's orders of the period by the rule that credited them, beside the
+    workspace's orders nobody could be credited with (all from the rollup)."""
+    from fanloop.tracking.models import AttributionRule
 
-    from fanloop.tracking.models import AttributionRule, Order, OrderStatus
-
-    assert scope.campaign_id is not None
-    start = datetime.combine(scope.start, time.min, tzinfo=zone)
-    end = datetime.combine(scope.end + timedelta(days=1), time.min, tzinfo=zone)
-    counted = Order.objects.filter(
-        workspace_id=scope.workspace_id, ordered_at__gte=start, ordered_at__lt=end
-    ).exclude(status__in=[OrderStatus.CLOSED, OrderStatus.PENDING, OrderStatus.REFUNDED])
-    by_rule = dict(
-        counted.filter(campaign_id=scope.campaign_id)
-        .values("attribution_rule")
-        .annotate(n=Count("id"))
-        .order_by()
-        .values_list("attribution_rule", "n")
-    )
-    unattributed = counted.filter(attribution_rule=AttributionRule.NONE).count()
+    workspace = queries.totals(queries.Scope(scope.workspace_id, scope.start, scope.end))
+    by_code = current.code_orders
+    counts = {
+        AttributionRule.CODE: by_code,
+        AttributionRule.CLICK: current.attributed_orders - by_code,
+    }
+    unattributed = workspace.orders - workspace.attributed_orders
     table = Table(
         name="attribution",
         title=_("How orders were attributed"),
         headers=[_("Rule"), _("Orders")],
         numeric=[False, True],
     )
-    for rule in (AttributionRule.CODE, AttributionRule.CLICK):
-        n = by_rule.get(rule.value, 0)
+    for rule, n in counts.items():
         table.add([str(rule.label), n], [str(rule.label), f"{n:,}"])
     label = _("Unattributed (whole workspace)")
     table.add([label, unattributed], [label, f"{unattributed:,}"], muted=True)
@@ -557,9 +546,7 @@ def overview_page(scope: Scope, slug: str, grain: str) -> Page:
     return Page(cards=cards, tables=tables, charts=charts, totals=current)
 
 
-def campaign_page(
-    scope: Scope, campaign: Campaign, slug: str, grain: str, today: date, zone: Any
-) -> Page:
+def campaign_page(scope: Scope, campaign: Campaign, slug: str, grain: str, today: date) -> Page:
     _days, trend, current = _period_rows(scope, grain)
     previous = queries.totals(scope.previous())
     cards = kpi_cards(current, previous)
@@ -567,12 +554,12 @@ def campaign_page(
     by_code = {card.code: card for card in cards}
     for view in goals:
         by_code[view.goal.metric].goals.append(view)
-    platforms = queries.breakdown(scope, "platform")
-    posts = queries.breakdown(scope, "post")
+    split = queries.breakdowns(scope, ["platform", "post", "partner", "link"])
+    platforms, posts = split["platform"], split["post"]
     ranking = rank_posts(posts)
     post_platform = post_platforms(scope.workspace_id, ranking.top + ranking.bottom)
-    partners = [row for row in queries.breakdown(scope, "partner") if row.key]
-    links = [row for row in queries.breakdown(scope, "link") if row.key]
+    partners = [row for row in split["partner"] if row.key]
+    links = [row for row in split["link"] if row.key]
     tables = {
         "kpis": kpi_summary_table("kpis", cards),
         "goals": goals_table(goals),
@@ -603,7 +590,7 @@ def campaign_page(
             LINK_KPIS,
             empty=_("No tracking link has clicks or orders in this period."),
         ),
-        "attribution": attribution_table(scope, zone),
+        "attribution": attribution_table(scope, current),
         "trend": trend_table(trend, grain),
     }
     charts = {

@@ -29,6 +29,7 @@ class Totals:
     refund_fen: int = 0
     net_gmv_fen: int = 0
     repeat_orders: int = 0
+    code_orders: int = 0  # orders credited by a coupon / KOL code (the rest by a click)
     cost_fen: int = 0
     # orders credited to a campaign, link or partner (not "unattributed")
     attributed_orders: int = 0

@@ -76,6 +76,7 @@ MEASURES = (
     "refund_fen",
     "net_gmv_fen",
     "repeat_orders",
+    "code_orders",
     "cost_fen",
 )
 # statuses whose money counts; a fully refunded order keeps its money (paid and refunded
@@ -288,6 +289,7 @@ def _orders(
             refunded=Sum("refund_fen"),
             net=Sum("net_fen"),
             repeats=Sum("is_repeat"),
+            by_code=Count("id", filter=counted & Q(attribution_rule="code")),
             promo_cost=Sum("promo__cost_per_use_fen", filter=counted & Q(promo__isnull=False)),
         )
         .order_by()
@@ -311,6 +313,7 @@ def _orders(
                 "refund_fen": row["refunded"],
                 "net_gmv_fen": row["net"],
                 "repeat_orders": row["repeats"],
+                "code_orders": row["by_code"],
                 "cost_fen": row["promo_cost"],
             },
         )

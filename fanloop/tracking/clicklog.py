@@ -36,7 +36,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections, connection, transaction
 from django.db.models import Max, Q
 
 from fanloop.analytics.rollups import mark_dirty
@@ -159,23 +159,7 @@ def _write(batch: list[PendingClick]) -> None:
         return
     with transaction.atomic():
         repeats, upgraded = _repeat_flags(batch)
-        Click.objects.bulk_create(
-            [
-                Click(
-                    workspace_id=click.workspace_id,
-                    link_id=click.link_id,
-                    clicked_at=click.clicked_at,
-                    referrer_host=click.referrer_host,
-                    ua_class=click.ua_class,
-                    ip_hash=click.ip_hash,
-                    visitor_id=click.visitor_id,
-                    is_bot=is_bot(click.ua_class),
-                    is_repeat=repeat,
-                )
-                for click, repeat in zip(batch, repeats, strict=True)
-            ],
-            batch_size=_batch_size(),
-        )
+        _insert(batch, repeats)
         days = local_days(batch)
         if upgraded:
             rows = Click.objects.filter(id__in=upgraded)
@@ -187,6 +171,46 @@ def _write(batch: list[PendingClick]) -> None:
                 )
             }
         mark_dirty(days)
+
+
+_COLUMNS = (
+    "workspace_id",
+    "link_id",
+    "clicked_at",
+    "referrer_host",
+    "ua_class",
+    "ip_hash",
+    "visitor_id",
+    "is_bot",
+    "is_repeat",
+)
+
+
+def _insert(batch: list[PendingClick], repeats: list[bool]) -> None:
+    """One executemany: the ORM's bulk_create spends ~15 ms of Python (holding the GIL
+    the request threads need) building 200 model instances and their SQL."""
+    ops = connection.ops
+    table = ops.quote_name(Click._meta.db_table)
+    columns = ", ".join(ops.quote_name(name) for name in _COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    rows = [
+        (
+            click.workspace_id,
+            click.link_id,
+            ops.adapt_datetimefield_value(click.clicked_at),
+            click.referrer_host,
+            click.ua_class,
+            click.ip_hash,
+            click.visitor_id,
+            is_bot(click.ua_class),
+            repeat,
+        )
+        for click, repeat in zip(batch, repeats, strict=True)
+    ]
+    with connection.cursor() as cursor:
+        # identifiers come from the model, every value is a parameter
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        cursor.executemany(sql, rows)
 
 
 # Sort order of events at the same instant: what was stored first, then this batch.

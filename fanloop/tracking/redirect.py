@@ -13,19 +13,25 @@ setting ``TRACKING_TRUSTED_PROXIES`` (IPs or CIDR networks).
 """
 
 import ipaddress
+import os
 import re
 import secrets
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import DisallowedRedirect
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.cookie import parse_cookie
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.encoding import iri_to_uri
+from django.utils.http import http_date
 from django.views.decorators.http import require_safe
 
 from fanloop.tracking import clicklog
@@ -33,6 +39,9 @@ from fanloop.tracking.models import TrackingLink
 from fanloop.tracking.privacy import hash_ip
 from fanloop.tracking.services.links import tagged_url
 from fanloop.tracking.useragents import classify
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
 
 type Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -143,16 +152,16 @@ def _is_trusted(
     return any(address in network for network in networks)
 
 
-def client_ip(request: HttpRequest) -> str:
+def client_ip(meta: Mapping[str, Any]) -> str:
     """REMOTE_ADDR, or the nearest untrusted hop of X-Forwarded-For behind trusted proxies."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    remote = meta.get("REMOTE_ADDR", "") or ""
     proxies = tuple(getattr(settings, "TRACKING_TRUSTED_PROXIES", ()) or ())
     if not proxies:
         return remote
     networks = _trusted_networks(proxies)
     if not _is_trusted(remote, networks):
         return remote
-    forwarded = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [hop.strip() for hop in meta.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     # Walk from the right: every hop we trust appended the one before it; the first
     # untrusted hop is the client as far as anyone we trust can tell.
     for hop in reversed([hop for hop in forwarded if hop]):
@@ -161,8 +170,8 @@ def client_ip(request: HttpRequest) -> str:
     return remote
 
 
-def referrer_host(request: HttpRequest) -> str:
-    referer = request.META.get("HTTP_REFERER", "")
+def referrer_host(meta: Mapping[str, Any]) -> str:
+    referer = meta.get("HTTP_REFERER", "")
     if not referer:
         return ""
     try:
@@ -172,13 +181,17 @@ def referrer_host(request: HttpRequest) -> str:
     return host[:200]
 
 
-def _visitor(request: HttpRequest) -> tuple[str, bool]:
+def _visitor(meta: Mapping[str, Any]) -> tuple[str, bool]:
     """The visitor id to log and whether the cookie must be (re)issued."""
-    if request.COOKIES.get(CONSENT_COOKIE) != "1":
+    raw = meta.get("HTTP_COOKIE", "")
+    if CONSENT_COOKIE not in raw:
         return "", False
-    if request.META.get("HTTP_DNT") == "1" or request.META.get("HTTP_SEC_GPC") == "1":
+    cookies = parse_cookie(raw)
+    if cookies.get(CONSENT_COOKIE) != "1":
         return "", False
-    current = request.COOKIES.get(VISITOR_COOKIE, "")
+    if meta.get("HTTP_DNT") == "1" or meta.get("HTTP_SEC_GPC") == "1":
+        return "", False
+    current = cookies.get(VISITOR_COOKIE, "")
     if _VISITOR_ID.match(current):
         return current, False
     return secrets.token_hex(16), True
@@ -203,34 +216,84 @@ def redirect(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "HEAD":
         # Link checkers and unfurlers probe with HEAD; nobody was sent anywhere.
         return response
-    visitor_id, issue_cookie = _visitor(request)
-    if issue_cookie:
+    issue = _record(link, request.META, now)
+    if issue:
         response.set_cookie(
             VISITOR_COOKIE,
-            visitor_id,
+            issue,
             max_age=VISITOR_COOKIE_MAX_AGE,
             httponly=True,
             samesite="Lax",
             secure=settings.SESSION_COOKIE_SECURE,
         )
+    return response
+
+
+def _record(link: CachedLink, meta: Mapping[str, Any], now: datetime) -> str:
+    """Queue the click; returns a new visitor id to set as a cookie, or ""."""
+    visitor_id, issue_cookie = _visitor(meta)
     clicklog.record(
         clicklog.PendingClick(
             link_id=link.link_id,
             workspace_id=link.workspace_id,
             timezone=link.timezone,
             clicked_at=now,
-            referrer_host=referrer_host(request),
-            ua_class=classify(request.META.get("HTTP_USER_AGENT", "")),
-            ip_hash=hash_ip(client_ip(request)),
+            referrer_host=referrer_host(meta),
+            ua_class=classify(meta.get("HTTP_USER_AGENT", "")),
+            ip_hash=hash_ip(client_ip(meta)),
             visitor_id=visitor_id,
         )
     )
-    return response
+    return visitor_id if issue_cookie else ""
 
 
-@require_safe
-def bench_baseline(request: HttpRequest) -> HttpResponse:
-    """The benchmark's floor: the same stack and headers, no lookup, no logging."""
-    response = HttpResponseRedirect("https://example.com/")
-    _no_store(response)
-    return response
+# --- the fast path ----------------------------------------------------------------------
+# A short link is the hottest URL Fanloop serves. A link this process has cached is
+# answered here, at the WSGI level, before Django's middleware (sessions, CSRF, locale,
+# auth, messages, CSP... none of which a 302 to a stored destination needs); anything
+# else (a first visit, an unknown or retired code, POST) goes through Django as usual.
+
+_BENCH = os.environ.get("FANLOOP_BENCH_ENDPOINTS", "").lower() in {"1", "true", "yes", "on"}
+_HEADERS = [
+    ("Content-Length", "0"),
+    ("Cache-Control", "no-store"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("X-Robots-Tag", "noindex, nofollow"),
+    ("X-Content-Type-Options", "nosniff"),
+]
+
+
+def fast_path(environ: dict[str, Any], start_response: "StartResponse") -> list[bytes] | None:
+    """The response for a cached, live link; None to let Django answer."""
+    path = environ.get("PATH_INFO", "")
+    if _BENCH and path == "/l-bench/302":
+        start_response("302 Found", [("Location", "https://example.com/"), *_HEADERS])
+        return []
+    method = environ.get("REQUEST_METHOD")
+    if not path.startswith("/l/") or method not in ("GET", "HEAD"):
+        return None
+    hit = _links.get(path[3:])
+    if hit is None or hit[0] <= time.monotonic() or hit[1] is None:
+        return None
+    link = hit[1]
+    now = timezone.now()
+    if link.archived or (link.expires_at is not None and link.expires_at <= now):
+        return None
+    if not link.url.startswith(("https://", "http://")):
+        return None  # Django refuses such a destination with its 404 page
+    headers = [("Location", iri_to_uri(link.url)), *_HEADERS]
+    if method == "GET":
+        issue = _record(link, environ, now)
+        if issue:
+            headers.append(("Set-Cookie", _visitor_cookie(issue)))
+    start_response("302 Found", headers)
+    return []
+
+
+def _visitor_cookie(visitor_id: str) -> str:
+    expires = http_date(time.time() + VISITOR_COOKIE_MAX_AGE)
+    secure = "; Secure" if settings.SESSION_COOKIE_SECURE else ""
+    return (
+        f"{VISITOR_COOKIE}={visitor_id}; expires={expires}; HttpOnly; "
+        f"Max-Age={VISITOR_COOKIE_MAX_AGE}; Path=/; SameSite=Lax{secure}"
+    )

@@ -53,6 +53,7 @@ class DailyFact(models.Model):
     refund_fen = models.BigIntegerField(default=0)
     net_gmv_fen = models.BigIntegerField(default=0)  # paid minus refunds
     repeat_orders = models.BigIntegerField(default=0)  # buyer ordered before, within window
+    code_orders = models.BigIntegerField(default=0)  # of the orders, credited by a code
     # costs (tracking.CostEntry)
     cost_fen = models.BigIntegerField(default=0)
 

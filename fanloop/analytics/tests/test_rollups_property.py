@@ -26,6 +26,7 @@ orders = st.lists(
         st.sampled_from(STATUSES),
         st.integers(0, 50_000),
         st.sampled_from(["", "b1", "b2", "b3"]),
+        st.sampled_from(["code", "click", "none"]),
     ),
     max_size=25,
 )
@@ -54,7 +55,7 @@ def test_rebuild_equals_recomputation(workspace, click_rows, order_rows, spends)
     for index, offset, bot, repeat in click_rows:
         f.click(links[index], base + timedelta(minutes=offset), bot=bot, repeat=repeat)
     made = []
-    for index, offset, status, paid, buyer in order_rows:
+    for index, offset, status, paid, buyer, rule in order_rows:
         refund = paid // 3 if status == "partly_refunded" else paid if status == "refunded" else 0
         made.append(
             f.order(
@@ -66,6 +67,7 @@ def test_rebuild_equals_recomputation(workspace, click_rows, order_rows, spends)
                 buyer=buyer,
                 link=links[index] if index >= 0 else None,
                 campaign=camp if index > 0 else None,
+                attribution_rule=rule,
             )
         )
     for n, amount in enumerate(spends):
@@ -91,6 +93,7 @@ def test_rebuild_equals_recomputation(workspace, click_rows, order_rows, spends)
         expected[key]["net_gmv_fen"] += o.net_fen
         if o in counted:
             expected[key]["orders"] += 1
+            expected[key]["code_orders"] += o.attribution_rule == "code"
             expected[key]["repeat_orders"] += bool(o.buyer_hash) and any(
                 p.buyer_hash == o.buyer_hash
                 and (p.ordered_at, p.pk) < (o.ordered_at, o.pk)

@@ -29,7 +29,6 @@ def campaign_dashboard(request: WorkspaceRequest, pk: int) -> HttpResponse:
         request.workspace.slug,
         filters.grain,
         today(request),
-        request.workspace.zoneinfo,
     )
     download = maybe_export(request, page.tables, filters, f"campaign-{campaign.pk}")
     if download is not None:

@@ -4,9 +4,7 @@ OpenAPI schema that generated requests conform to."""
 from datetime import date
 
 import pytest
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from drf_spectacular.plumbing import _load_enum_name_overrides
 from drf_spectacular.settings import spectacular_settings
 from hypothesis import HealthCheck, Phase, given
@@ -210,15 +208,6 @@ def test_events_crud(api_client_for, operator, group):
     assert client.get(url).json()["count"] == 1
     assert client.delete(f"{url}{pk}/").status_code == 204
     assert not GroupEvent.objects.exists()
-
-
-@pytest.fixture
-def keep_test_connection():
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 def test_generated_requests_conform_to_the_schema(admin_user, group, keep_test_connection):

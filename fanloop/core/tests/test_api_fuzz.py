@@ -2,9 +2,7 @@
 and responses match the OpenAPI schema."""
 
 import pytest
-from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis import openapi
 from schemathesis.checks import (
@@ -23,17 +21,6 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-
-
-@pytest.fixture
-def keep_test_connection():
-    """The WSGI handler closes DB connections after each request; the test transaction
-    must survive, as Django's own test client arranges."""
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

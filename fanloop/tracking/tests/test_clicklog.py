@@ -100,19 +100,19 @@ def test_a_full_buffer_is_flushed_by_the_request_instead_of_dropping(db, click, 
 def test_a_failed_flush_keeps_the_batch_for_the_next_one(db, click, monkeypatch) -> None:
     clicklog.record(click())
     clicklog.record(click(ip_hash="other"))
-    real = Click.objects.bulk_create
+    real = clicklog._insert
 
     def broken(*args: object, **kwargs: object) -> None:
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(Click.objects, "bulk_create", broken)
+    monkeypatch.setattr(clicklog, "_insert", broken)
     with pytest.raises(OperationalError):
         clicklog.flush()
     assert clicklog.pending_count() == 2
     assert Click.objects.count() == 0
     assert not RollupDirty.objects.exists()  # nothing half-written
 
-    monkeypatch.setattr(Click.objects, "bulk_create", real)
+    monkeypatch.setattr(clicklog, "_insert", real)
     clicklog.record(click(T0 + timedelta(minutes=1), ip_hash="third"))
     assert clicklog.flush() == 3
     assert Click.objects.count() == 3
@@ -124,7 +124,7 @@ def test_a_failing_flush_never_fails_the_request(db, click, monkeypatch, setting
     def broken(*args: object, **kwargs: object) -> None:
         raise OperationalError("database is locked")
 
-    monkeypatch.setattr(Click.objects, "bulk_create", broken)
+    monkeypatch.setattr(clicklog, "_insert", broken)
     clicklog.record(click())  # no exception
 
     assert clicklog.pending_count() == 1
