@@ -6,8 +6,9 @@ temporary FANLOOP_DATA_DIR (and again on PostgreSQL when DATABASE_URL is set), w
 few tracking links. In the same run it measures both
 
 * the redirect: link lookup (cached), UA class, IP hash, buffered click log, 302;
-* the baseline ``/l-bench/302`` (enabled by FANLOOP_BENCH_ENDPOINTS): the same
-  middleware and headers, nothing else;
+* the baseline ``/l-bench/302`` (enabled by FANLOOP_BENCH_ENDPOINTS): a bare 302 with
+  the same headers, answered where cached links are (fanloop.wsgi, before Django's
+  middleware), with no lookup and no logging;
 
 first closed-loop with ``wrk --latency`` at fixed connections (throughput, p50/p99),
 then open-loop at a constant 1,000 requests/s with a small asyncio generator that times
@@ -16,8 +17,8 @@ lowering the rate (what wrk2 would do). Targets: p99 < 10 ms at 1,000 rps and at
 half the baseline's throughput.
 
 Before the server starts it also measures the CPU time per request of both endpoints in
-one thread in-process (the redirect including the write of its click): a shared, busy
-machine stretches latencies and throughput but hardly changes that ratio.
+one thread in-process (the redirect including the write of its click): a figure a shared,
+busy machine hardly changes.
 
 Then it stops gunicorn with SIGTERM (a graceful shutdown) and checks that every
 redirect the server answered (counted from gunicorn's access log) is a stored click.
@@ -405,8 +406,8 @@ def run_suite(
         )
         print(
             f"CPU per request, one thread in-process (best of 3 x 2,000): baseline "
-            f"{ms(cpu['baseline'])}, redirect incl. writing its click {ms(cpu['redirect'])}; "
-            f"ratio {cpu['baseline'] / cpu['redirect']:.2f}"
+            f"{cpu['baseline'] * 1e6:.1f} µs, redirect incl. writing its click "
+            f"{cpu['redirect'] * 1e6:.1f} µs (both answered before Django's middleware)"
         )
         port = free_port()
         logdir = Path(tmp)
