@@ -620,8 +620,8 @@ def page_parts(world: World, runs: int = 5) -> dict[str, float]:
         "breakdowns platform + post + partner + link (one pass)": lambda: queries.breakdowns(
             scope, ["platform", "post", "partner", "link"]
         ),
-        "attribution table (rollup)": lambda: dashboard.attribution_table(
-            scope, queries.totals(scope)
+        "attribution table (rollup, from the page's totals)": lambda: dashboard.attribution_table(
+            queries.totals(scope)
         ),
     }
     out: dict[str, float] = {}

@@ -436,18 +436,16 @@ def goals_table(goals: list[GoalView]) -> Table:
     return table
 
 
-def attribution_table(scope: Scope, current: Totals) -> Table:
-    """The campaign's orders of the period by the rule that credited them, beside the
-    workspace's orders nobody could be credited with (all from the rollup)."""
+def attribution_table(current: Totals) -> Table:
+    """The campaign's orders of the period by the rule that credited them (from the
+    rollup; the attribution page counts the workspace's unattributed orders)."""
     from fanloop.tracking.models import AttributionRule
 
-    workspace = queries.totals(queries.Scope(scope.workspace_id, scope.start, scope.end))
     by_code = current.code_orders
     counts = {
         AttributionRule.CODE: by_code,
         AttributionRule.CLICK: current.attributed_orders - by_code,
     }
-    unattributed = workspace.orders - workspace.attributed_orders
     table = Table(
         name="attribution",
         title=_("How orders were attributed"),
@@ -456,8 +454,6 @@ def attribution_table(scope: Scope, current: Totals) -> Table:
     )
     for rule, n in counts.items():
         table.add([str(rule.label), n], [str(rule.label), f"{n:,}"])
-    label = _("Unattributed (whole workspace)")
-    table.add([label, unattributed], [label, f"{unattributed:,}"], muted=True)
     return table
 
 
@@ -590,7 +586,7 @@ def campaign_page(scope: Scope, campaign: Campaign, slug: str, grain: str, today
             LINK_KPIS,
             empty=_("No tracking link has clicks or orders in this period."),
         ),
-        "attribution": attribution_table(scope, current),
+        "attribution": attribution_table(current),
         "trend": trend_table(trend, grain),
     }
     charts = {

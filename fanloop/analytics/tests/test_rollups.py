@@ -89,6 +89,7 @@ def test_a_day_matches_the_hand_computed_totals(workspace, day):
         net_gmv_fen=10000 + 15000 + 0 + 3000 + 4000,
         # b1 (ordered 40 days before) and b2's second order the same day
         repeat_orders=2,
+        code_orders=1,  # AMY618's order
         cost_fen=20000 + 500,
         attributed_orders=3,
         attributed_gmv_fen=10000 + 15000 + 4000,
