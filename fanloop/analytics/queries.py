@@ -123,18 +123,41 @@ def breakdowns(scope: Scope, bys: list[str]) -> dict[str, list[Row]]:
         if by not in BREAKDOWNS:
             raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}")
     fields = sorted({name for by in bys for name in _GROUPING[by]})
-    grouped = facts(scope).values(*fields).annotate(**aggregates()).order_by()
-    buckets: dict[str, dict[str, Row]] = {by: {} for by in bys}
-    for values in grouped:
-        row_totals = totals_from(values)
+    names = Totals.measure_names()
+    grouped = (
+        facts(scope)
+        .values(*fields)
+        .annotate(**aggregates())
+        .order_by()
+        .values_list(*fields, *(_ALIAS + name for name in names))
+    )
+    # Plain lists while summing: a dashboard folds thousands of groups, and building a
+    # Totals per group and bucket costs more than the query.
+    width = len(fields)
+    sums: dict[str, dict[str, tuple[Any, list[int]]]] = {by: {} for by in bys}
+    for row in grouped:
+        dims = dict(zip(fields, row[:width], strict=True))
+        values = [int(value or 0) for value in row[width:]]
         for by in bys:
-            key, ref = _bucket(by, values)
-            found = buckets[by].get(key)
+            key, ref = _bucket(by, dims)
+            found = sums[by].get(key)
             if found is None:
-                buckets[by][key] = Row(key=key, label=key, totals=row_totals, ref=ref)
+                sums[by][key] = (ref, list(values))
             else:
-                found.totals = found.totals + row_totals
-    return {by: _finish(by, list(buckets[by].values()), scope) for by in bys}
+                into = found[1]
+                for index, value in enumerate(values):
+                    into[index] += value
+    return {
+        by: _finish(
+            by,
+            [
+                Row(key=key, label=key, totals=Totals(*measures), ref=ref)
+                for key, (ref, measures) in sums[by].items()
+            ],
+            scope,
+        )
+        for by in bys
+    }
 
 
 def _finish(by: str, rows: list[Row], scope: Scope) -> list[Row]:
@@ -150,18 +173,7 @@ def breakdown(scope: Scope, by: str) -> list[Row]:
     """Totals per ``by`` bucket, ordered by time for time buckets and by GMV, then
     exposure, for the rest. The "" key holds facts without that dimension
     (e.g. unattributed orders in a by-campaign breakdown)."""
-    if by not in BREAKDOWNS:
-        raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}")
-    grouped = facts(scope).values(*_GROUPING[by]).annotate(**aggregates()).order_by()
-    buckets: dict[str, Row] = {}
-    for values in grouped:
-        key, ref = _bucket(by, values)
-        row_totals = totals_from(values)
-        if key in buckets:
-            buckets[key].totals = buckets[key].totals + row_totals
-        else:
-            buckets[key] = Row(key=key, label=key, totals=row_totals, ref=ref)
-    return _finish(by, list(buckets.values()), scope)
+    return breakdowns(scope, [by])[by]
 
 
 def _label(by: str, rows: Iterable[Row], scope: Scope) -> None:
