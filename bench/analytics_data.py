@@ -527,8 +527,9 @@ def generate(
     order = np.argsort(c_ts, kind="stable")
     c_link, c_who, c_ts = c_link[order], c_who[order], c_ts[order]
     c_bot = c_who >= n_people
-    # is_repeat exactly as tracking.clicklog derives it: an earlier click on the same
-    # link by the same visitor within 30 minutes of that visitor's previous click
+    # repeats as tracking.repeats derives them (an earlier click on the same link by the
+    # same visitor within 30 minutes), counted here for the log line only: clicks are
+    # stored with is_repeat false, as the click log writes them, and the rollup flags them
     by = np.lexsort((np.arange(n_clicks), c_ts, c_who, c_link))
     same = (c_link[by][1:] == c_link[by][:-1]) & (c_who[by][1:] == c_who[by][:-1])
     close = (c_ts[by][1:] - c_ts[by][:-1]) <= REPEAT_WINDOW_SECONDS
@@ -543,13 +544,12 @@ def generate(
     link_id_list = link_ids.tolist()
 
     def click_values(lo: int, hi: int) -> Iterator[tuple[Any, ...]]:
-        for i, link, who, ts, bot, repeat in zip(
+        for i, link, who, ts, bot in zip(
             range(lo + 1, hi + 1),
             c_link[lo:hi].tolist(),
             c_who[lo:hi].tolist(),
             c_ts[lo:hi].tolist(),
             c_bot[lo:hi].tolist(),
-            c_repeat[lo:hi].tolist(),
             strict=True,
         ):
             ua = "bot" if bot else ua_of[person_ua[who]]
@@ -563,7 +563,7 @@ def generate(
                 ip_hashes[who],
                 visitor_ids[who] if not bot and consent[who] else "",
                 bot,
-                repeat,
+                False,
             )
 
     click_columns = [

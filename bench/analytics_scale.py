@@ -158,7 +158,7 @@ def load_raw(workspace_id: int) -> dict[str, pd.DataFrame]:
             f" WHERE workspace_id = {ws}"
         ),
         "click": _read(
-            "SELECT link_id, clicked_at, is_bot, is_repeat FROM tracking_click"
+            "SELECT id, link_id, clicked_at, visitor_id, ip_hash, is_bot FROM tracking_click"
             f" WHERE workspace_id = {ws}"
         ),
         "order": _read(
@@ -183,6 +183,35 @@ def _instants(column: pd.Series) -> pd.Series:
 
 def _local_days(instants: pd.Series) -> np.ndarray:
     return instants.dt.tz_convert(TZ_NAME).dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+
+
+def _repeats(click: pd.DataFrame, instants: pd.Series) -> pd.Series:
+    """The click log's repeat rule, from the raw columns: an earlier click (by time, then
+    id) on the same link within 30 minutes by the same visitor id, or, for a click
+    without one, from the same IP hash."""
+    frame = pd.DataFrame(
+        {
+            "id": click["id"].to_numpy(),
+            "link": click["link_id"].to_numpy(),
+            "at": ((instants - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(microseconds=1)),
+            "visitor": pd.factorize(click["visitor_id"])[0],
+            "ip": pd.factorize(click["ip_hash"])[0],
+        }
+    )
+    has_visitor = (click["visitor_id"] != "").to_numpy()
+    window = 30 * 60 * 1_000_000
+
+    def previous_within(frame: pd.DataFrame, who: str) -> pd.Series:
+        ordered = frame.sort_values(["link", who, "at", "id"])
+        same = (ordered["link"].diff() == 0) & (ordered[who].diff() == 0)
+        close = ordered["at"].diff() <= window
+        return (same & close).reindex(frame.index, fill_value=False)
+
+    by_ip = previous_within(frame, "ip")
+    by_visitor = previous_within(frame[has_visitor], "visitor").reindex(
+        frame.index, fill_value=False
+    )
+    return pd.Series(np.where(has_visitor, by_visitor, by_ip), index=click.index)
 
 
 def _ids(column: pd.Series) -> np.ndarray:
@@ -262,13 +291,14 @@ def prepare(raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
     link = raw["link"].set_index("id")
     click = raw["click"]
     human = ~click["is_bot"].astype(bool)
+    instants = _instants(click["clicked_at"])
     per_link = (
         pd.DataFrame(
             {
-                "day": _local_days(_instants(click["clicked_at"])),
+                "day": _local_days(instants),
                 "link_id": click["link_id"].to_numpy(),
                 "clicks": human.to_numpy(np.int64),
-                "unique_clicks": (human & ~click["is_repeat"].astype(bool)).to_numpy(np.int64),
+                "unique_clicks": (human & ~_repeats(click, instants)).to_numpy(np.int64),
                 "bot_clicks": (~human).to_numpy(np.int64),
             }
         )

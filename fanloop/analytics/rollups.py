@@ -9,7 +9,8 @@ dimension land in the same row.
 What counts (the KPI tooltips say the same):
 
 * clicks: human clicks (``is_bot`` false) incl. repeats; ``unique_clicks`` leaves out
-  repeats; ``bot_clicks`` apart. A click belongs to the local day of ``clicked_at``.
+  repeats, which the rebuild flags first (``tracking.repeats``); ``bot_clicks`` apart.
+  A click belongs to the local day of ``clicked_at``.
 * orders, by the local day of ``ordered_at``: pending (unpaid) and closed/cancelled
   orders count nowhere. The money of the others is summed: ``gmv_fen`` = paid,
   ``refund_fen``, ``net_gmv_fen`` = net. ``orders`` counts them except fully refunded
@@ -360,8 +361,13 @@ def _workspace(workspace: Workspace | int) -> Workspace:
 def rebuild_day(workspace_id: Workspace | int, day: date) -> int:
     """Replace the (workspace, local day)'s facts by a recomputation; returns the
     number of fact rows written."""
+    from fanloop.tracking.repeats import flag_day
+
     workspace = _workspace(workspace_id)
     with transaction.atomic():
+        start, end = _local_range(day, workspace.zoneinfo)
+        if flag_day(workspace.pk, start, end):
+            mark_dirty({(workspace.pk, day + timedelta(days=1))})
         merged = compute_day(workspace, day)
         DailyFact.objects.filter(workspace_id=workspace.pk, day=day).delete()
         facts = [

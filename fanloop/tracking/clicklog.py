@@ -12,12 +12,10 @@ flush (database down, lock timeout) puts the batch back at the front of the buff
 the next flush retries it. Memory is bounded: past ``TRACKING_CLICKLOG_MAX_BUFFER``
 pending clicks the request that adds one flushes synchronously instead of dropping.
 
-Derived flags are computed here, off the request path: ``is_bot`` from the User-Agent
-class, and ``is_repeat`` — an earlier click on the same link within ``REPEAT_WINDOW``
-by the same visitor id, or, for a click without a visitor id, from the same IP hash.
-The comparison covers the batch and the rows already stored, and a stored click that a
-late-arriving earlier click (another worker's buffer) now precedes is flagged as well,
-so the flags do not depend on which process flushed first.
+``is_bot`` is derived here from the User-Agent class. ``is_repeat`` is not: whether a
+click repeats an earlier one depends on clicks other processes may still hold, so the
+rollup job flags repeats when it rebuilds the day (``tracking.repeats``), and a flush is
+only an ``executemany`` and the dirty-day marks.
 
 Settings (read with defaults, so none is required):
 ``TRACKING_CLICKLOG_SYNC`` (write each click on the request; tests),
@@ -31,21 +29,18 @@ import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
-from django.db.models import Max, Q
 
 from fanloop.analytics.rollups import mark_dirty
 from fanloop.tracking.models import Click, TrackingLink
 from fanloop.tracking.useragents import is_bot
 
 logger = logging.getLogger(__name__)
-
-REPEAT_WINDOW = timedelta(minutes=30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +137,13 @@ def flush() -> int:
             written += len(batch)
 
 
+def store(clicks: list[PendingClick]) -> None:
+    """Write these clicks now, past the buffer, in batches (imports and the demo)."""
+    size = _batch_size()
+    for lo in range(0, len(clicks), size):
+        _write(clicks[lo : lo + size])
+
+
 def _flush_quietly() -> None:
     try:
         flush()
@@ -158,19 +160,8 @@ def _write(batch: list[PendingClick]) -> None:
     if not batch:
         return
     with transaction.atomic():
-        repeats, upgraded = _repeat_flags(batch)
-        _insert(batch, repeats)
-        days = local_days(batch)
-        if upgraded:
-            rows = Click.objects.filter(id__in=upgraded)
-            rows.update(is_repeat=True)
-            days |= {
-                (workspace_id, _local_day(clicked_at, tz))
-                for workspace_id, clicked_at, tz in rows.values_list(
-                    "workspace_id", "clicked_at", "workspace__timezone"
-                )
-            }
-        mark_dirty(days)
+        _insert(batch)
+        mark_dirty(local_days(batch))
 
 
 _COLUMNS = (
@@ -182,11 +173,11 @@ _COLUMNS = (
     "ip_hash",
     "visitor_id",
     "is_bot",
-    "is_repeat",
+    "is_repeat",  # the rollup job sets it (tracking.repeats)
 )
 
 
-def _insert(batch: list[PendingClick], repeats: list[bool]) -> None:
+def _insert(batch: list[PendingClick]) -> None:
     """One executemany: the ORM's bulk_create spends ~15 ms of Python (holding the GIL
     the request threads need) building 200 model instances and their SQL."""
     ops = connection.ops
@@ -203,103 +194,14 @@ def _insert(batch: list[PendingClick], repeats: list[bool]) -> None:
             click.ip_hash,
             click.visitor_id,
             is_bot(click.ua_class),
-            repeat,
+            False,
         )
-        for click, repeat in zip(batch, repeats, strict=True)
+        for click in batch
     ]
     with connection.cursor() as cursor:
         # identifiers come from the model, every value is a parameter
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
         cursor.executemany(sql, rows)
-
-
-# Sort order of events at the same instant: what was stored first, then this batch.
-_MARK, _STORED, _NEW = 0, 1, 2
-
-
-@dataclass(slots=True)
-class _Event:
-    clicked_at: datetime
-    kind: int
-    visitor_id: str  # for a mark: the visitor it summarises, or "" for an IP mark
-    ip_hash: str  # for a mark: the IP it summarises, or "" for a visitor mark
-    stored_id: int = 0
-    index: int = -1  # position in the batch for a new click
-    is_repeat: bool = False
-
-
-def _repeat_flags(batch: list[PendingClick]) -> tuple[list[bool], list[int]]:
-    """Repeat flags for the batch, and ids of stored clicks that became repeats.
-
-    Stored clicks up to the batch's first click only matter through the latest one per
-    (link, visitor) and (link, IP): two aggregate queries give those "marks", so a busy
-    visitor (or a shared IP) costs a database aggregate, not thousands of rows read into
-    Python. Stored clicks after that instant (another process flushed them first) are
-    read individually: they may need a new earlier click's flag, and there are few.
-    """
-    first = min(click.clicked_at for click in batch)
-    lo = first - REPEAT_WINDOW
-    hi = max(click.clicked_at for click in batch) + REPEAT_WINDOW
-    links = {click.link_id for click in batch}
-    visitors = {click.visitor_id for click in batch if click.visitor_id}
-    ips = {click.ip_hash for click in batch}
-
-    timelines: dict[int, list[_Event]] = {}
-    before = Click.objects.filter(link_id__in=links, clicked_at__gte=lo, clicked_at__lte=first)
-    for link_id, ip_hash, last in (
-        before.filter(ip_hash__in=ips).values_list("link_id", "ip_hash").annotate(Max("clicked_at"))
-    ):
-        timelines.setdefault(link_id, []).append(_Event(last, _MARK, "", ip_hash))
-    if visitors:
-        for link_id, visitor_id, last in (
-            before.filter(visitor_id__in=visitors)
-            .values_list("link_id", "visitor_id")
-            .annotate(Max("clicked_at"))
-        ):
-            timelines.setdefault(link_id, []).append(_Event(last, _MARK, visitor_id, ""))
-
-    who = Q(ip_hash__in=ips)
-    if visitors:
-        who |= Q(visitor_id__in=visitors)
-    after = Click.objects.filter(
-        who, link_id__in=links, clicked_at__gt=first, clicked_at__lte=hi
-    ).values_list("id", "link_id", "clicked_at", "visitor_id", "ip_hash", "is_repeat")
-    for row_id, link_id, clicked_at, visitor_id, ip_hash, repeat in after:
-        timelines.setdefault(link_id, []).append(
-            _Event(clicked_at, _STORED, visitor_id, ip_hash, stored_id=row_id, is_repeat=repeat)
-        )
-    for index, click in enumerate(batch):
-        timelines.setdefault(click.link_id, []).append(
-            _Event(click.clicked_at, _NEW, click.visitor_id, click.ip_hash, index=index)
-        )
-
-    flags = [False] * len(batch)
-    upgraded: list[int] = []
-    for events in timelines.values():
-        events.sort(key=lambda e: (e.clicked_at, e.kind))
-        last_by_visitor: dict[str, datetime] = {}
-        last_by_ip: dict[str, datetime] = {}
-        for event in events:
-            if event.kind == _MARK:
-                if event.visitor_id:
-                    last_by_visitor[event.visitor_id] = event.clicked_at
-                else:
-                    last_by_ip[event.ip_hash] = event.clicked_at
-                continue
-            previous = (
-                last_by_visitor.get(event.visitor_id)
-                if event.visitor_id
-                else last_by_ip.get(event.ip_hash)
-            )
-            repeat = previous is not None and event.clicked_at - previous <= REPEAT_WINDOW
-            if event.kind == _NEW:
-                flags[event.index] = repeat
-            elif repeat and not event.is_repeat:
-                upgraded.append(event.stored_id)
-            if event.visitor_id:
-                last_by_visitor[event.visitor_id] = event.clicked_at
-            last_by_ip[event.ip_hash] = event.clicked_at
-    return flags, upgraded
 
 
 @lru_cache(maxsize=256)

@@ -13,8 +13,9 @@ from fanloop.campaigns.models import Campaign, CampaignState
 from fanloop.content.models import Variant
 from fanloop.content.services import items as content_items
 from fanloop.core.models import User, Workspace
+from fanloop.tracking import clicklog
+from fanloop.tracking.clicklog import PendingClick
 from fanloop.tracking.models import (
-    Click,
     CostCategory,
     OrderStatus,
     Partner,
@@ -153,7 +154,7 @@ def _clicks(
     post_links: list[TrackingLink],
     kol_links: list[TrackingLink],
 ) -> list[tuple[str, datetime, TrackingLink]]:
-    """Clicks as the redirect logs them; returns (visitor id, time, link) of people who
+    """Clicks through the redirect's click log; returns (visitor id, time, link) of people who
     agreed to the visitor cookie, the ones a later order can be traced back to."""
     now = timezone.now()
     referrers = {
@@ -162,7 +163,7 @@ def _clicks(
         "douyin": "www.douyin.com",
         "wechat_oa": "mp.weixin.qq.com",
     }
-    rows: list[Click] = []
+    rows: list[PendingClick] = []
     visitors: list[tuple[str, datetime, TrackingLink]] = []
     for link in [*post_links, *kol_links]:
         kind = "post" if link.partner_id is None else link.partner.kind  # type: ignore[union-attr]
@@ -178,26 +179,26 @@ def _clicks(
                 ua = _ua(rng, link.platform)
                 visitor = f"{rng.getrandbits(64):016x}" if rng.random() < 0.6 else ""
                 ip = f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
-                rows.append(
-                    Click(
-                        workspace=workspace,
-                        link=link,
-                        clicked_at=when,
+                clicks = [when]
+                if rng.random() < 0.08:  # came back within minutes: a repeat
+                    clicks.append(when + timedelta(minutes=rng.randint(1, 25)))
+                rows += [
+                    PendingClick(
+                        link_id=link.pk,
+                        workspace_id=workspace.pk,
+                        timezone=workspace.timezone,
+                        clicked_at=at,
                         referrer_host=referrers.get(link.platform, ""),
                         ua_class=ua,
                         ip_hash=hash_ip(ip),
                         visitor_id=visitor,
-                        is_bot=ua == UserAgentClass.BOT,
-                        is_repeat=rng.random() < 0.08,
                     )
-                )
+                    for at in clicks
+                    if at <= now
+                ]
                 if visitor and ua != UserAgentClass.BOT:
                     visitors.append((visitor, when, link))
-    Click.objects.bulk_create(rows, batch_size=1000)
-    from fanloop.analytics.rollups import mark_dirty
-
-    zone = workspace.zoneinfo
-    mark_dirty({(workspace.pk, row.clicked_at.astimezone(zone).date()) for row in rows})
+    clicklog.store(rows)
     return visitors
 
 

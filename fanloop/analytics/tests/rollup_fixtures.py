@@ -61,17 +61,17 @@ def click(
     visitor: str = "",
     *,
     bot: bool = False,
-    repeat: bool = False,
+    ip_hash: str = "h" * 16,
 ) -> Click:
+    """A stored click; whether it repeats another is the rollup's to say."""
     return Click.objects.create(
         workspace_id=tracking_link.workspace_id,
         link=tracking_link,
         clicked_at=at,
         ua_class="bot" if bot else "mobile",
-        ip_hash="h" * 16,
+        ip_hash=ip_hash,
         visitor_id=visitor,
         is_bot=bot,
-        is_repeat=repeat,
     )
 
 

@@ -23,7 +23,7 @@ def camp(workspace):
     other = f.link(workspace, "g3")  # no campaign: never counts for its goals
     for day, link, n in [(1, weibo, 3), (2, xhs, 1), (3, weibo, 1), (3, other, 9)]:
         for minute in range(n):
-            f.click(link, f.local(2026, 6, day, 10, minute))
+            f.click(link, f.local(2026, 6, day, 10, minute), ip_hash=f"ip{day}-{minute}")
     f.order(workspace, f.local(2026, 6, 2, 12, 0), link=xhs, campaign=camp, partner=amy)
     f.order(workspace, f.local(2026, 6, 3, 12, 0), link=weibo, campaign=camp)
     rollups.rebuild_range(workspace, date(2026, 6, 1), date(2026, 6, 3))

@@ -19,7 +19,7 @@ def camp(workspace):
     camp = f.campaign(workspace)
     link = f.link(workspace, "k1", campaign=camp, platform="weibo")
     for minute in range(4):
-        f.click(link, f.local(2026, 6, 2, 10, minute))
+        f.click(link, f.local(2026, 6, 2, 10, minute), ip_hash=f"ip{minute}")
     f.order(workspace, f.local(2026, 6, 2, 12, 0), paid=12345, link=link, campaign=camp)
     f.cost(workspace, date(2026, 6, 2), 5000, campaign=camp)
     rollups.rebuild_range(workspace, date(2026, 6, 1), date(2026, 6, 3))

@@ -43,7 +43,7 @@ def day(workspace):
     f.account_metric(acc, D, gained=50, lost=8)
     # clicks: local midnight starts the day, one second before it belongs to the day before
     f.click(link, f.local(2026, 6, 10, 0, 0), "v1")
-    f.click(link, f.local(2026, 6, 10, 12, 0), "v1", repeat=True)
+    f.click(link, f.local(2026, 6, 10, 0, 20), "v1")  # the same visitor within 30 min
     f.click(link, f.local(2026, 6, 10, 13, 0), bot=True)
     f.click(link, f.local(2026, 6, 10, 23, 59, 59), "v2")
     f.click(link, f.local(2026, 6, 9, 23, 59, 59), "v3")

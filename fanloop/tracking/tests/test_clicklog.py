@@ -1,4 +1,4 @@
-"""The buffered click log: batches, repeat and bot flags, rollup days, retries, shutdown."""
+"""The buffered click log: batches, bot flags, rollup days, retries, shutdown."""
 
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.db import OperationalError
 
-from fanloop.analytics.models import RollupDirty
+from fanloop.analytics.models import DailyFact, RollupDirty
+from fanloop.analytics.rollups import process_dirty, rebuild_day
 from fanloop.tracking import clicklog
 from fanloop.tracking.clicklog import PendingClick
 from fanloop.tracking.models import Click, TrackingLink
@@ -51,10 +52,6 @@ def click(link) -> Callable[..., PendingClick]:
         return PendingClick(**values)  # type: ignore[arg-type]
 
     return make
-
-
-def repeats() -> list[bool]:
-    return list(Click.objects.order_by("clicked_at", "id").values_list("is_repeat", flat=True))
 
 
 def test_clicks_wait_in_the_buffer_until_flushed(db, click) -> None:
@@ -152,7 +149,24 @@ def test_bots_are_flagged_from_their_class(db, click) -> None:
     assert dict(Click.objects.values_list("ua_class", "is_bot")) == {"bot": True, "wechat": False}
 
 
-# --- repeats ------------------------------------------------------------------------
+def test_a_flush_leaves_repeat_flags_to_the_rollup(db, click) -> None:
+    clicklog.record(click(T0))
+    clicklog.record(click(T0 + timedelta(minutes=1)))
+    clicklog.flush()
+
+    assert list(Click.objects.values_list("is_repeat", flat=True)) == [False, False]
+
+
+# --- repeats: flagged by the rollup job ---------------------------------------------
+
+
+def roll_up() -> None:
+    """What the rollup job does every five minutes."""
+    assert process_dirty()["failed"] == 0
+
+
+def repeats() -> list[bool]:
+    return list(Click.objects.order_by("clicked_at", "id").values_list("is_repeat", flat=True))
 
 
 def test_repeat_within_the_window_in_one_batch(db, click) -> None:
@@ -160,6 +174,7 @@ def test_repeat_within_the_window_in_one_batch(db, click) -> None:
     clicklog.record(click(T0 + timedelta(minutes=10)))
     clicklog.record(click(T0 + timedelta(minutes=10), ip_hash="someone-else"))
     clicklog.flush()
+    roll_up()
 
     assert sorted(Click.objects.values_list("ip_hash", "is_repeat")) == sorted(
         [(hash_ip("198.51.100.1"), False), (hash_ip("198.51.100.1"), True), ("someone-else", False)]
@@ -170,6 +185,7 @@ def test_a_click_outside_the_window_is_not_a_repeat(db, click) -> None:
     clicklog.record(click(T0))
     clicklog.record(click(T0 + timedelta(minutes=31)))
     clicklog.flush()
+    roll_up()
 
     assert repeats() == [False, False]
 
@@ -177,11 +193,14 @@ def test_a_click_outside_the_window_is_not_a_repeat(db, click) -> None:
 def test_repeat_against_clicks_already_stored(db, click) -> None:
     clicklog.record(click(T0))
     clicklog.flush()
+    roll_up()
 
     clicklog.record(click(T0 + timedelta(minutes=29)))
     clicklog.flush()
+    roll_up()
     clicklog.record(click(T0 + timedelta(minutes=29 + 31)))
     clicklog.flush()
+    roll_up()
 
     assert repeats() == [False, True, False]
 
@@ -193,6 +212,7 @@ def test_repeat_is_per_link(db, click, workspace) -> None:
     clicklog.record(click(T0))
     clicklog.record(click(T0 + timedelta(minutes=1), link_id=other.id))
     clicklog.flush()
+    roll_up()
 
     assert repeats() == [False, False]
 
@@ -202,6 +222,7 @@ def test_a_visitor_id_identifies_the_visitor_across_ips(db, click) -> None:
     clicklog.record(click(T0 + timedelta(minutes=5), visitor_id="a" * 32, ip_hash="office"))
     clicklog.record(click(T0 + timedelta(minutes=6), visitor_id="b" * 32, ip_hash="office"))
     clicklog.flush()
+    roll_up()
 
     assert repeats() == [False, True, False]
 
@@ -210,12 +231,53 @@ def test_an_earlier_click_flushed_late_makes_the_stored_later_one_a_repeat(db, c
     # Two web processes: the one holding the later click flushed first.
     clicklog.record(click(T0 + timedelta(minutes=3)))
     clicklog.flush()
+    roll_up()
     assert repeats() == [False]
 
     clicklog.record(click(T0))
     clicklog.flush()
+    roll_up()
 
     assert repeats() == [False, True]
+
+
+def test_the_day_after_is_rebuilt_when_a_late_click_makes_its_first_click_a_repeat(
+    db, click, workspace
+) -> None:
+    # 23:50 and 00:10 Shanghai time: the second repeats the first across midnight
+    evening = datetime(2025, 3, 1, 15, 50, tzinfo=UTC)
+    clicklog.record(click(evening + timedelta(minutes=20)))
+    clicklog.flush()
+    roll_up()
+    assert unique_clicks(workspace, date(2025, 3, 2)) == 1
+
+    clicklog.record(click(evening))  # another process flushed it late
+    clicklog.flush()
+    roll_up()  # rebuilds 1 March, flags the 00:10 click and marks 2 March again
+    roll_up()
+
+    assert repeats() == [False, True]
+    assert unique_clicks(workspace, date(2025, 3, 1)) == 1
+    assert unique_clicks(workspace, date(2025, 3, 2)) == 0
+    assert not RollupDirty.objects.exists()
+
+
+def test_a_click_that_no_longer_follows_another_is_no_longer_a_repeat(db, click) -> None:
+    clicklog.record(click(T0))
+    clicklog.record(click(T0 + timedelta(minutes=5)))
+    clicklog.flush()
+    roll_up()
+    assert repeats() == [False, True]
+
+    Click.objects.filter(clicked_at=T0).delete()
+    rebuild_day(Click.objects.get().workspace_id, date(2025, 3, 1))
+
+    assert repeats() == [False]
+
+
+def unique_clicks(workspace, day: date) -> int:
+    facts = DailyFact.objects.filter(workspace=workspace, day=day)
+    return sum(facts.values_list("unique_clicks", flat=True))
 
 
 # --- rollup days --------------------------------------------------------------------
