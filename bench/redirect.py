@@ -152,8 +152,11 @@ def cpu_cost(code: str) -> None:
 
 def count(ids: list[int]) -> None:
     _django()
+    from fanloop.analytics.rollups import process_dirty
     from fanloop.tracking.models import Click
 
+    while process_dirty()["days"]:  # the rollup job flags repeats
+        pass
     clicks = Click.objects.filter(link_id__in=ids)
     print(
         json.dumps(

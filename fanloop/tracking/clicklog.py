@@ -178,12 +178,13 @@ _COLUMNS = (
 
 
 def _insert(batch: list[PendingClick]) -> None:
-    """One executemany: the ORM's bulk_create spends ~15 ms of Python (holding the GIL
-    the request threads need) building 200 model instances and their SQL."""
+    """Write the batch with the least Python the driver allows: the ORM's bulk_create
+    spends ~15 ms (holding the GIL the request threads need) building 200 model
+    instances and their SQL. PostgreSQL gets a COPY, about a quarter of the CPU of a
+    pipelined executemany; SQLite's executemany runs in C already."""
     ops = connection.ops
     table = ops.quote_name(Click._meta.db_table)
     columns = ", ".join(ops.quote_name(name) for name in _COLUMNS)
-    marks = ", ".join(["%s"] * len(_COLUMNS))
     rows = [
         (
             click.workspace_id,
@@ -198,10 +199,16 @@ def _insert(batch: list[PendingClick]) -> None:
         )
         for click in batch
     ]
+    # identifiers come from the model, every value is a parameter or COPY data
     with connection.cursor() as cursor:
-        # identifiers come from the model, every value is a parameter
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
-        cursor.executemany(sql, rows)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join(["%s"] * len(_COLUMNS))
+            sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+            cursor.executemany(sql, rows)
 
 
 @lru_cache(maxsize=256)
