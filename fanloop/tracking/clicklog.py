@@ -34,7 +34,7 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import connection, transaction
 
 from fanloop.analytics.rollups import mark_dirty
 from fanloop.tracking.models import Click, TrackingLink
@@ -144,11 +144,14 @@ def store(clicks: list[PendingClick]) -> None:
         _write(clicks[lo : lo + size])
 
 
-def _flush_quietly() -> None:
+def _flush_quietly() -> bool:
+    """Flush; log a failure instead of raising it. Returns whether it succeeded."""
     try:
         flush()
     except Exception:
         logger.exception("Writing %d buffered clicks failed; will retry", pending_count())
+        return False
+    return True
 
 
 def _write(batch: list[PendingClick]) -> None:
@@ -252,9 +255,12 @@ def _run_flusher() -> None:
         _wake.clear()
         if _stopping.is_set():
             break
-        close_old_connections()
-        _flush_quietly()
-    close_old_connections()
+        # The thread keeps its connection between flushes: opening one a second (what
+        # CONN_MAX_AGE=0 would mean here) costs PostgreSQL a backend process each time,
+        # on the cores the requests need. A failed flush drops it for a fresh one.
+        if not _flush_quietly():
+            connection.close()
+    connection.close()
 
 
 def shutdown() -> None:
