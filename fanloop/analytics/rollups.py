@@ -24,7 +24,7 @@ What counts (the KPI tooltips say the same):
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -33,11 +33,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DateTimeField,
-    Exists,
     F,
-    Func,
-    OuterRef,
     Q,
     Sum,
     Value,
@@ -220,36 +216,66 @@ def _clicks(
         )
 
 
-class _NoIndex(Func):
-    """The column's value, hidden from SQLite's index choice (unary plus is SQLite's
-    documented way to say so). Without it SQLite walks the (workspace, ordered_at)
-    index over the whole 90-day window for every order instead of looking the buyer up
-    by (workspace, buyer_hash); PostgreSQL's planner chooses well on its own."""
-
-    template = "%(expressions)s"
-    output_field = DateTimeField()
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
+def _order_platform() -> Case:
+    """An order's platform: its link's, else its promo code's, else none."""
+    return Case(
+        When(~Q(link__platform="") & Q(link__isnull=False), then=F("link__platform")),
+        When(~Q(promo__platform="") & Q(promo__isnull=False), then=F("promo__platform")),
+        default=Value(""),
+        output_field=CharField(),
+    )
 
 
-def repeat_order_condition(workspace_id: int) -> Exists:
-    """True for an order whose buyer has an earlier counted order within the window."""
+def _order_key(row: Mapping[str, Any]) -> Key:
+    return (
+        row["campaign_id"],
+        row["order_platform"] or "",
+        None,
+        row["link_variant"],
+        "",
+        row["link_id"],
+        row["partner_id"],
+    )
+
+
+def _repeat_orders(workspace_id: int, start: datetime, end: datetime) -> dict[Key, int]:
+    """Repeat orders of [start, end) per fact key: counted orders whose buyer has an
+    earlier counted order (earlier ``ordered_at``, or the same instant and a smaller id)
+    within ``REPURCHASE_WINDOW_DAYS``.
+
+    Worked out here rather than as a correlated subquery per order: the day's buyers'
+    earlier orders come in a few indexed reads by buyer, where SQLite would run the
+    subquery through the whole window's orders for each order of the day."""
     from fanloop.tracking.models import Order
 
-    earlier = (
-        Order.objects.filter(
-            workspace_id=workspace_id,
-            buyer_hash=OuterRef("buyer_hash"),
-            status__in=COUNTED_STATUSES,
-        )
-        .annotate(at=_NoIndex("ordered_at"))
-        .filter(at__gte=OuterRef("ordered_at") - timedelta(days=REPURCHASE_WINDOW_DAYS))
-        .filter(
-            Q(at__lt=OuterRef("ordered_at")) | Q(at=OuterRef("ordered_at"), pk__lt=OuterRef("pk"))
-        )
+    counted = Order.objects.filter(workspace_id=workspace_id, status__in=COUNTED_STATUSES)
+    todays = list(
+        counted.filter(ordered_at__gte=start, ordered_at__lt=end)
+        .exclude(buyer_hash="")
+        .values("id", "buyer_hash", "ordered_at", "campaign_id", "link_id", "partner_id")
+        .annotate(order_platform=_order_platform(), link_variant=F("link__variant_id"))
+        .order_by()
     )
-    return Exists(earlier)
+    if not todays:
+        return {}
+    window = timedelta(days=REPURCHASE_WINDOW_DAYS)
+    buyers = sorted({row["buyer_hash"] for row in todays})
+    history: dict[str, list[tuple[datetime, int]]] = {}
+    for lo in range(0, len(buyers), 500):
+        for buyer, ordered_at, order_id in counted.filter(
+            buyer_hash__in=buyers[lo : lo + 500],
+            ordered_at__gte=start - window,
+            ordered_at__lt=end,
+        ).values_list("buyer_hash", "ordered_at", "id"):
+            history.setdefault(buyer, []).append((ordered_at, order_id))
+    repeats: dict[Key, int] = {}
+    for row in todays:
+        mine = (row["ordered_at"], row["id"])
+        since = row["ordered_at"] - window
+        if any(since <= at and (at, pk) < mine for at, pk in history[row["buyer_hash"]]):
+            key = _order_key(row)
+            repeats[key] = repeats.get(key, 0) + 1
+    return repeats
 
 
 def _orders(
@@ -258,12 +284,6 @@ def _orders(
     from fanloop.tracking.models import Order
 
     counted = Q(status__in=COUNTED_STATUSES)
-    platform = Case(
-        When(~Q(link__platform="") & Q(link__isnull=False), then=F("link__platform")),
-        When(~Q(promo__platform="") & Q(promo__isnull=False), then=F("promo__platform")),
-        default=Value(""),
-        output_field=CharField(),
-    )
     rows = (
         Order.objects.filter(
             workspace_id=workspace_id,
@@ -271,17 +291,11 @@ def _orders(
             ordered_at__lt=end,
             status__in=MONEY_STATUSES,
         )
-        .annotate(
-            is_repeat=Case(
-                When(counted & ~Q(buyer_hash="") & repeat_order_condition(workspace_id), then=1),
-                default=0,
-            )
-        )
         .values(
             "campaign_id",
             "link_id",
             "partner_id",
-            order_platform=platform,
+            order_platform=_order_platform(),
             link_variant=F("link__variant_id"),
         )
         .annotate(
@@ -289,22 +303,14 @@ def _orders(
             paid=Sum("paid_fen"),
             refunded=Sum("refund_fen"),
             net=Sum("net_fen"),
-            repeats=Sum("is_repeat"),
             by_code=Count("id", filter=counted & Q(attribution_rule="code")),
             promo_cost=Sum("promo__cost_per_use_fen", filter=counted & Q(promo__isnull=False)),
         )
         .order_by()
     )
+    repeats = _repeat_orders(workspace_id, start, end)
     for row in rows:
-        key = (
-            row["campaign_id"],
-            row["order_platform"] or "",
-            None,
-            row["link_variant"],
-            "",
-            row["link_id"],
-            row["partner_id"],
-        )
+        key = _order_key(row)
         _add(
             merged,
             key,
@@ -313,7 +319,7 @@ def _orders(
                 "gmv_fen": row["paid"],
                 "refund_fen": row["refunded"],
                 "net_gmv_fen": row["net"],
-                "repeat_orders": row["repeats"],
+                "repeat_orders": repeats.get(key, 0),
                 "code_orders": row["by_code"],
                 "cost_fen": row["promo_cost"],
             },
