@@ -31,9 +31,7 @@ from fanloop.channels.models import AccountMetricDaily, ChannelAccount, PostMetr
 from fanloop.content.models import ContentItem, Variant
 from fanloop.core.models import User, Workspace
 from fanloop.tracking.models import (
-    Click,
     CostEntry,
-    Order,
     Partner,
     PromoCode,
     TrackingLink,
@@ -193,6 +191,32 @@ def _copy(ingest: Ingest, table: str, columns: list[str], rows: Iterator[tuple[A
                 count += 1
     ingest.add(table, count, started)
     return count
+
+
+def _insert_many(
+    ingest: Ingest,
+    table: str,
+    columns: list[str],
+    rows: Iterator[tuple[Any, ...]],
+    datetime_columns: tuple[str, ...],
+) -> int:
+    """INSERT rows with one executemany in one transaction (SQLite), returns the count.
+    The ORM's bulk_create builds a model instance per row: five times the CPU."""
+    adapt = connection.ops.adapt_datetimefield_value
+    positions = [columns.index(name) for name in datetime_columns]
+    started = clock()
+    values: list[list[Any]] = []
+    for row in rows:
+        value = list(row)
+        for position in positions:
+            value[position] = adapt(value[position])
+        values.append(value)
+    marks = ", ".join(["%s"] * len(columns))
+    with transaction.atomic(), connection.cursor() as cursor:
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
+        cursor.executemany(sql, values)
+    ingest.add(table, len(values), started)
+    return len(values)
 
 
 def _reset_sequence(table: str) -> None:
@@ -577,12 +601,9 @@ def generate(
         _reset_sequence("tracking_click")
     else:
         for lo, hi in _chunks(n_clicks, 100_000):
-            started = clock()
-            # positional: the columns are the model's fields in order, and kwargs cost
-            objects = [Click(*row) for row in click_values(lo, hi)]
-            with transaction.atomic():
-                Click.objects.bulk_create(objects, batch_size=10_000)
-            ingest.add("tracking_click", len(objects), started)
+            _insert_many(
+                ingest, "tracking_click", click_columns, click_values(lo, hi), ("clicked_at",)
+            )
             if hi % 1_000_000 == 0 or hi == n_clicks:
                 log(f"  clicks {hi:,} / {n_clicks:,}")
 
@@ -745,13 +766,13 @@ def generate(
         _reset_sequence("tracking_order")
     else:
         for lo, hi in _chunks(n_orders, 100_000):
-            started = clock()
-            order_objects = [
-                Order(**dict(zip(order_columns, row, strict=True))) for row in order_values(lo, hi)
-            ]
-            with transaction.atomic():
-                Order.objects.bulk_create(order_objects, batch_size=5_000)
-            ingest.add("tracking_order", len(order_objects), started)
+            _insert_many(
+                ingest,
+                "tracking_order",
+                order_columns,
+                order_values(lo, hi),
+                ("ordered_at", "paid_at", "created_at", "updated_at"),
+            )
     log(f"  orders {n_orders:,} written")
 
     # --- costs: daily ad spend per campaign and platform, KOL fees, production

@@ -5,7 +5,7 @@ In one run, on SQLite (a fresh database in a temporary FANLOOP_DATA_DIR) or on P
 the run):
 
 1. generate a realistic workspace deterministically (``bench/analytics_data.py``) and
-   write it — bulk_create on SQLite, COPY on PostgreSQL for clicks and orders — printing
+   write it — clicks and orders with executemany on SQLite and COPY on PostgreSQL — printing
    rows/s per table; the generator sets orders' attribution itself (same rules), and the
    real ``attribute_orders`` is timed on a sample and checked against it;
 2. roll up two years with ``fanloop.analytics.rollups.rebuild_range`` (raw rows/s);
@@ -709,7 +709,11 @@ def run(args: argparse.Namespace) -> int:
         f" (numpy generation {world.generate_seconds:.1f} s)"
     )
     for table, rows in world.ingest.rows.items():
-        how = "COPY" if world.is_postgres and table.startswith("tracking_") else "bulk_create"
+        how = (
+            ("COPY" if world.is_postgres else "executemany")
+            if table.startswith("tracking_")
+            else "bulk_create"
+        )
         print(
             f"   {table:18} {rows:>11,} rows {world.ingest.seconds[table]:7.1f} s "
             f"{world.ingest.rate(table):>10,.0f} rows/s ({how};"
