@@ -1,9 +1,10 @@
 """Fixtures shared by every app's tests."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from django.core import signals
+from django.core.cache import cache
 from django.db import close_old_connections
 from django.test import Client
 from django.utils import translation
@@ -41,6 +42,15 @@ def keep_test_connection():
     yield
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Test databases roll back, so ids and analytics' facts versions come round again;
+    # a sum cached by an earlier test must not answer a later one.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,24 @@
 """Reads over the rollup (DailyFact) shared by dashboards, the API, the CLI, alerts and
-goal pacing. Nothing here scans raw clicks or orders."""
+goal pacing. Nothing here scans raw clicks or orders.
 
-from collections.abc import Iterable
+Sums are cached (Django's cache) under the workspace's ``FactsVersion``, which every
+rebuild of its facts bumps in the same transaction: a dashboard opened again, or by a
+colleague, between two rollup runs costs one version lookup instead of the aggregation,
+and a cached sum is never older than the facts. Labels (campaign, link, partner names)
+are not cached; they follow renames at once.
+"""
+
+import hashlib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet, Sum
 
 from fanloop.analytics.kpis import Totals
-from fanloop.analytics.models import DailyFact
+from fanloop.analytics.models import DailyFact, FactsVersion
 
 BREAKDOWNS = ("day", "week", "month", "campaign", "platform", "account", "post", "link", "partner")
 
@@ -72,8 +81,26 @@ def totals_from(values: dict[str, Any]) -> Totals:
     return Totals(**{name: int(values.get(_ALIAS + name) or 0) for name in Totals.measure_names()})
 
 
+CACHE_SECONDS = 3600
+
+
+def facts_version(workspace_id: int) -> int:
+    found = FactsVersion.objects.filter(workspace_id=workspace_id).values_list("version")
+    return next(iter(found), (0,))[0]
+
+
+def _cached[T](scope: Scope, what: str, compute: Callable[[], T]) -> T:
+    digest = hashlib.sha256(repr((what, scope)).encode()).hexdigest()[:40]
+    key = f"analytics:{scope.workspace_id}:{facts_version(scope.workspace_id)}:{digest}"
+    found: T | None = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
 def totals(scope: Scope) -> Totals:
-    return totals_from(facts(scope).aggregate(**aggregates()))
+    return _cached(scope, "totals", lambda: totals_from(facts(scope).aggregate(**aggregates())))
 
 
 @dataclass
@@ -122,6 +149,23 @@ def breakdowns(scope: Scope, bys: list[str]) -> dict[str, list[Row]]:
     for by in bys:
         if by not in BREAKDOWNS:
             raise ValueError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}")
+    sums = _cached(scope, f"breakdowns:{','.join(bys)}", lambda: _bucket_sums(scope, bys))
+    return {
+        by: _finish(
+            by,
+            [
+                Row(key=key, label=key, totals=Totals(*measures), ref=ref)
+                for key, (ref, measures) in sums[by].items()
+            ],
+            scope,
+        )
+        for by in bys
+    }
+
+
+def _bucket_sums(scope: Scope, bys: list[str]) -> dict[str, dict[str, tuple[Any, list[int]]]]:
+    """Per breakdown, per bucket key: the bucket's ref and its measures in
+    ``Totals.measure_names()`` order."""
     fields = sorted({name for by in bys for name in _GROUPING[by]})
     names = Totals.measure_names()
     grouped = (
@@ -147,17 +191,7 @@ def breakdowns(scope: Scope, bys: list[str]) -> dict[str, list[Row]]:
                 into = found[1]
                 for index, value in enumerate(values):
                     into[index] += value
-    return {
-        by: _finish(
-            by,
-            [
-                Row(key=key, label=key, totals=Totals(*measures), ref=ref)
-                for key, (ref, measures) in sums[by].items()
-            ],
-            scope,
-        )
-        for by in bys
-    }
+    return sums
 
 
 def _finish(by: str, rows: list[Row], scope: Scope) -> list[Row]:

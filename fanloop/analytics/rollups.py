@@ -42,7 +42,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from fanloop.analytics.kpis import REPURCHASE_WINDOW_DAYS
-from fanloop.analytics.models import DailyFact, RollupDirty, RollupWatermark
+from fanloop.analytics.models import DailyFact, FactsVersion, RollupDirty, RollupWatermark
 from fanloop.core.models import Workspace
 
 log = logging.getLogger(__name__)
@@ -387,7 +387,17 @@ def rebuild_day(workspace_id: Workspace | int, day: date) -> int:
             if any(measures.values())
         ]
         DailyFact.objects.bulk_create(facts, batch_size=500)
+        bump_version(workspace.pk)
     return len(facts)
+
+
+def bump_version(workspace_id: int) -> None:
+    """Invalidate the workspace's cached reads (analytics.queries); call in the
+    transaction that changes its facts, so the new version commits with them."""
+    FactsVersion.objects.bulk_create(
+        [FactsVersion(workspace_id=workspace_id)], ignore_conflicts=True
+    )
+    FactsVersion.objects.filter(workspace_id=workspace_id).update(version=F("version") + 1)
 
 
 def claim_dirty(dirty_id: int) -> bool:

@@ -23,7 +23,7 @@ from fanloop.analytics.models.experiments import (
     ExperimentVariant,
     MdeKind,
 )
-from fanloop.analytics.models.facts import DailyFact, RollupDirty, RollupWatermark
+from fanloop.analytics.models.facts import DailyFact, FactsVersion, RollupDirty, RollupWatermark
 
 __all__ = [
     "Alert",
@@ -42,6 +42,7 @@ __all__ = [
     "ExperimentMetric",
     "ExperimentStatus",
     "ExperimentVariant",
+    "FactsVersion",
     "MdeKind",
     "Resolution",
     "RollupDirty",

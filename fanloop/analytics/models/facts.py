@@ -94,3 +94,14 @@ class RollupWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace_id} @ {self.post_metrics_seen_until}"
+
+
+class FactsVersion(models.Model):
+    """Bumped in the same transaction as every rebuild of a workspace's facts, so a
+    cached read over the facts (analytics.queries) keyed by it is never stale."""
+
+    workspace = models.OneToOneField(Workspace, on_delete=models.CASCADE, related_name="+")
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} v{self.version}"

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from fanloop.analytics.alerts import rules, services
 from fanloop.analytics.models import Alert, AlertRule, DailyFact
 from fanloop.analytics.models.alerts import AlertStatus, Resolution
+from fanloop.analytics.rollups import bump_version
 from fanloop.campaigns import pacing
 from fanloop.campaigns.models import Campaign, Goal, GoalMeasurement
 from fanloop.core.models import AuditEntry
@@ -132,6 +133,7 @@ def test_evaluating_twice_keeps_one_alert_and_updates_it(admin_user, workspace):
     services.evaluate_rule(rule, now=NOW)
     # when the breach continues, a little worse
     DailyFact.objects.filter(day=date(2025, 6, 9)).update(likes=0)
+    bump_version(workspace.pk)  # as the rebuild that wrote it would
     outcome = services.evaluate_rule(rule, now=LATER)
     # then it is the same alert, refreshed
     assert (outcome.raised, outcome.refreshed) == (0, 1)
@@ -186,6 +188,7 @@ def test_alert_resolves_itself_when_the_condition_clears(admin_user, workspace):
     services.evaluate_rule(rule, now=NOW)
     # when engagement recovers
     DailyFact.objects.filter(workspace=workspace).update(likes=100)
+    bump_version(workspace.pk)  # as the rebuild that wrote it would
     outcome = services.evaluate_rule(rule, now=LATER)
     # then the alert is resolved and recorded as cleared by itself
     assert outcome.resolved == 1
