@@ -28,6 +28,11 @@ class TableRow:
     note: str = ""
 
 
+# A page lists this many rows of a table. Thousands of links or days would take longer to
+# render than every query of the page together, and nobody reads them on screen.
+PAGE_ROWS = 100
+
+
 @dataclass
 class Table:
     name: str
@@ -63,9 +68,17 @@ class Table:
         return list(zip(self.headers, numeric, strict=False))
 
     def body(self) -> list[tuple[TableRow, list[tuple[str, bool]]]]:
-        """Rows with each shown cell and whether it is right-aligned (a number)."""
+        """The rows a page shows, with each cell and whether it is right-aligned (a
+        number): the first ``PAGE_ROWS``; the files have them all."""
         numeric = self.numeric or [False] * len(self.headers)
-        return [(row, list(zip(row.display, numeric, strict=False))) for row in self.rows]
+        return [
+            (row, list(zip(row.display, numeric, strict=False))) for row in self.rows[:PAGE_ROWS]
+        ]
+
+    @property
+    def hidden(self) -> int:
+        """How many rows the page leaves to the CSV and Excel files."""
+        return max(len(self.rows) - PAGE_ROWS, 0)
 
 
 def safe_name(text: str) -> str:

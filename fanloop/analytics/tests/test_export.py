@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from fanloop.analytics.export import csv_bytes, xlsx_bytes
+from fanloop.analytics.export import PAGE_ROWS, csv_bytes, xlsx_bytes
 from fanloop.analytics.tests.test_dashboard_pages import fact, make_campaign, period
 
 pytestmark = pytest.mark.django_db
@@ -109,3 +109,26 @@ def test_unknown_table_or_format_is_404(client_for, admin_user, workspace):
     url = reverse("analytics", args=[workspace.slug])
     assert client.get(url, {"export": "csv", "table": "nope"}).status_code == 404
     assert client.get(url, {"export": "pdf", "table": "platforms"}).status_code == 404
+
+
+def test_a_long_table_shows_its_first_rows_and_the_file_has_them_all(
+    client_for, admin_user, workspace, campaign_with_figures
+):
+    # given a period of 130 days: a daily table of 130 rows
+    url = reverse("analytics_campaign", args=[workspace.slug, campaign_with_figures.pk])
+    days = period(date(2026, 1, 1), date(2026, 5, 10))
+    client = client_for(admin_user)
+
+    # when the page is opened
+    html = client.get(url, days).content.decode()
+
+    # then it lists the first 100 days and says where the other 30 are
+    trend = html.split('data-testid="table-trend"')[1].split("</table>")[0]
+    assert trend.count('data-testid="row-trend"') == PAGE_ROWS == 100
+    assert "30 more rows are in the CSV and Excel files." in html
+    assert 'data-testid="more-platforms"' not in html  # short tables say nothing
+
+    # and the CSV of that table has every day
+    response = client.get(url, {**days, "export": "csv", "table": "trend"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert len(rows) == 1 + 130
