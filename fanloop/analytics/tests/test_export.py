@@ -132,3 +132,15 @@ def test_a_long_table_shows_its_first_rows_and_the_file_has_them_all(
     response = client.get(url, {**days, "export": "csv", "table": "trend"})
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows) == 1 + 130
+
+
+def test_table_cells_are_escaped(client_for, admin_user, workspace, campaign_with_figures):
+    campaign_with_figures.name = '<script>alert("x")</script>'
+    campaign_with_figures.save()
+
+    overview = reverse("analytics", args=[workspace.slug])
+    days = period(date(2026, 3, 1), date(2026, 3, 7))
+    html = client_for(admin_user).get(overview, days).content.decode()
+
+    assert '<script>alert("x")</script>' not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
