@@ -242,7 +242,8 @@ def test_run_serves_pages_and_ctrl_c_stops_everything(tmp_path):
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        # migrations on a fresh database take most of a minute on a busy 2-core machine
+        deadline = time.monotonic() + 150
         status = None
         while time.monotonic() < deadline and status != 200:
             try:
