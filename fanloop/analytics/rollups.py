@@ -85,6 +85,8 @@ COUNTED_STATUSES = ("paid", "shipped", "completed", "partly_refunded")
 WATERMARK_OVERLAP = timedelta(minutes=10)
 # account metrics carry no updated_at, so the job re-marks this many recent days
 ACCOUNT_METRIC_DAYS = 3
+# a rebuild writing this many fact rows refreshes the planner's statistics
+ANALYZE_AFTER_ROWS = 10_000
 
 Key = tuple[Any, ...]
 
@@ -449,7 +451,18 @@ def rebuild_range(workspace: Workspace | int, start: date, end: date) -> dict[st
             rows += rebuild_day(ws, day)
         days += 1
         day += timedelta(days=1)
+    if rows >= ANALYZE_AFTER_ROWS:
+        refresh_statistics()
     return {"days": days, "rows": rows}
+
+
+def refresh_statistics() -> None:
+    """Let PostgreSQL's planner see the facts just written. Until autovacuum gets to the
+    table, it plans for the row counts it last saw: after a bulk rebuild that meant a
+    sort spilling to disk instead of a hash aggregate, three times slower."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(DailyFact._meta.db_table)}")
 
 
 def raw_day_span(workspace: Workspace | int) -> tuple[date, date] | None:

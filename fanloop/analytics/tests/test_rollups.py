@@ -197,3 +197,22 @@ def test_repeat_window_edge(workspace):
     rollups.rebuild_day(workspace.pk, D)
     # only the buyer whose earlier counted order is exactly 90 days back repeats
     assert queries.totals(_scope(workspace)).repeat_orders == 1
+
+
+def test_a_bulk_rebuild_refreshes_the_planners_statistics(workspace, day, monkeypatch):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    # given a rebuild large enough to count as bulk (here: any)
+    monkeypatch.setattr(rollups, "ANALYZE_AFTER_ROWS", 1)
+
+    # when the range is rebuilt
+    result = rollups.rebuild_range(workspace, D, D)
+
+    # then the planner knows how many fact rows there are
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'analytics_dailyfact'")
+        (estimate,) = cursor.fetchone()
+    assert result["rows"] > 0
+    assert estimate == DailyFact.objects.count()
