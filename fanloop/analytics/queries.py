@@ -9,12 +9,14 @@ are not cached; they follow renames at once.
 """
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 
 from fanloop.analytics.kpis import Totals
@@ -179,7 +181,9 @@ def _bucket_sums(scope: Scope, bys: list[str]) -> dict[str, dict[str, tuple[Any,
     # Totals per group and bucket costs more than the query.
     width = len(fields)
     sums: dict[str, dict[str, tuple[Any, list[int]]]] = {by: {} for by in bys}
-    for row in grouped:
+    with _room_to_hash():
+        rows = list(grouped)
+    for row in rows:
         dims = dict(zip(fields, row[:width], strict=True))
         values = [int(value or 0) for value in row[width:]]
         for by in bys:
@@ -192,6 +196,19 @@ def _bucket_sums(scope: Scope, bys: list[str]) -> dict[str, dict[str, tuple[Any,
                 for index, value in enumerate(values):
                     into[index] += value
     return sums
+
+
+@contextmanager
+def _room_to_hash() -> Iterator[None]:
+    """Give PostgreSQL the memory to group a period's facts in a hash table. With the
+    default 4 MB its planner, expecting many wide groups, sorts them on disk instead:
+    half again as slow for a campaign's two months. The setting lasts for the
+    transaction only."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL work_mem TO '64MB'")
+        yield
 
 
 def _finish(by: str, rows: list[Row], scope: Scope) -> list[Row]:
