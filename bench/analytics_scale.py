@@ -628,8 +628,9 @@ def dashboard_times(world: World, requests: int) -> tuple[list[float], list[floa
 
 
 def page_parts(world: World, runs: int = 5) -> dict[str, float]:
-    """Median milliseconds of each read the campaign page makes, to show where its
-    time goes (the rest is goal pacing, post titles, tables, charts and the template)."""
+    """Median milliseconds of each read the campaign page makes, uncached, to show where
+    its time goes (the rest is goal pacing, post titles, tables, charts and the
+    template)."""
     from fanloop.analytics import dashboard
 
     start, end = world.big_period
@@ -644,10 +645,16 @@ def page_parts(world: World, runs: int = 5) -> dict[str, float]:
             queries.totals(scope)
         ),
     }
+    from fanloop.analytics.rollups import bump_version
+
+    def cold(fn: Callable[[], Any]) -> float:
+        bump_version(world.workspace.pk)  # nothing from the cache
+        return _timed(fn)[1] * 1000
+
     out: dict[str, float] = {}
     for name, fn in parts.items():
         fn()
-        out[name] = statistics.median(_timed(fn)[1] * 1000 for _ in range(runs))
+        out[name] = statistics.median(cold(fn) for _ in range(runs))
     return out
 
 
