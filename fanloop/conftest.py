@@ -45,6 +45,13 @@ def keep_test_connection():
 
 
 @pytest.fixture(autouse=True)
+def _outbound_to_the_local_fake_servers(settings) -> None:
+    # Webhook tests post to fake servers on 127.0.0.1; the private-address guard has
+    # its own tests (core/tests/test_outbound.py), which switch it back on.
+    settings.OUTBOUND_ALLOW_PRIVATE = True
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Iterator[None]:
     # Test databases roll back, so ids and analytics' facts versions come round again;
     # a sum cached by an earlier test must not answer a later one.

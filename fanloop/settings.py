@@ -382,6 +382,8 @@ LOGGING = {
 # Tracking links: proxies whose X-Forwarded-For is believed (IPs or CIDR networks), and the
 # click log's buffer (clicks are written in batches off the request path).
 TRACKING_TRUSTED_PROXIES = env_list("FANLOOP_TRUSTED_PROXIES", [])
+# alert webhooks may post to private addresses (an intranet install); see core/outbound.py
+OUTBOUND_ALLOW_PRIVATE = env_bool("FANLOOP_OUTBOUND_ALLOW_PRIVATE", False)
 TRACKING_CLICKLOG_SYNC = env_bool("FANLOOP_CLICKLOG_SYNC", False)
 TRACKING_CLICKLOG_FLUSH_SECONDS = float(env_str("FANLOOP_CLICKLOG_FLUSH_SECONDS", "1.0"))
 TRACKING_CLICKLOG_BATCH_SIZE = env_int("FANLOOP_CLICKLOG_BATCH_SIZE", 500)

@@ -40,6 +40,7 @@ from fanloop.analytics.models.alerts import (
 )
 from fanloop.core.models import Membership, User
 from fanloop.core.notifications import notify
+from fanloop.core.outbound import private_address_reason
 
 log = logging.getLogger(__name__)
 
@@ -249,6 +250,8 @@ def _scrub(text: str, url: str) -> str:
 
 
 def post_webhook(url: str, fmt: str, payload: dict[str, Any]) -> AttemptResult:
+    if reason := private_address_reason(url):
+        return AttemptResult(False, None, reason)
     try:
         response = httpx.post(
             url,

@@ -36,6 +36,7 @@ from fanloop.analytics.models.alerts import (
 )
 from fanloop.core import audit
 from fanloop.core.models import User, Workspace
+from fanloop.core.outbound import private_address_reason
 from fanloop.core.permissions import Action, Role, allowed
 from fanloop.core.services import require_action, role_of
 
@@ -181,6 +182,9 @@ def _validate(rule: AlertRule) -> None:
             URLValidator(schemes=["https", "http"])(rule.webhook_url)
         except ValidationError:
             errors["webhook_url"] = _("Enter a full https:// address.")
+        else:
+            if reason := private_address_reason(rule.webhook_url):
+                errors["webhook_url"] = reason
     if rule.webhook_format not in WebhookFormat.values:
         errors["webhook_format"] = _("Choose a webhook format.")
     if errors:
