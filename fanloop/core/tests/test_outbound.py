@@ -5,8 +5,9 @@ import socket
 import pytest
 from django.core.exceptions import ValidationError
 
-from fanloop.analytics.alerts import delivery, services
+from fanloop.analytics.alerts import delivery
 from fanloop.analytics.models import AlertRule
+from fanloop.analytics.tests.test_alert_delivery import make_rule
 from fanloop.core.outbound import private_address_reason
 
 
@@ -58,15 +59,7 @@ def test_an_install_on_an_intranet_may_allow_private_addresses(settings) -> None
 @pytest.mark.django_db
 def test_an_alert_rule_cannot_save_a_private_webhook(admin_user, workspace) -> None:
     with pytest.raises(ValidationError) as raised:
-        services.create_rule(
-            actor=admin_user,
-            workspace=workspace,
-            name="Engagement below 2%",
-            kind="threshold",
-            kpi="engagement_rate",
-            threshold="2",
-            webhook_url="http://169.254.169.254/latest/meta-data/",
-        )
+        make_rule(admin_user, workspace, webhook_url="http://169.254.169.254/latest/meta-data/")
 
     assert "private address" in str(raised.value.message_dict["webhook_url"])
     assert not AlertRule.objects.filter(workspace=workspace).exists()
