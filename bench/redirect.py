@@ -155,12 +155,17 @@ def count(ids: list[int]) -> None:
     from fanloop.analytics.rollups import process_dirty
     from fanloop.tracking.models import Click
 
-    while process_dirty()["days"]:  # the rollup job flags repeats
-        pass
+    failed = 0
+    while True:  # the rollup job flags repeats
+        done = process_dirty()
+        failed += done["failed"]
+        if not done["days"]:
+            break
     clicks = Click.objects.filter(link_id__in=ids)
     print(
         json.dumps(
             {
+                "rollup_days_failed": failed,
                 "clicks": clicks.count(),
                 "bots": clicks.filter(is_bot=True).count(),
                 "repeats": clicks.filter(is_repeat=True).count(),
@@ -479,15 +484,18 @@ def run_suite(
             for line in (logdir / "access.log").read_text().splitlines()
             if re.search(r'"GET /l/[^ ]+ HTTP/1\.1" 302 ', line)
         )
-        stored = json.loads(
-            subprocess.run(
-                [*child, "--_count", *map(str, prepared["ids"])],
-                env=env,
-                check=True,
-                capture_output=True,
-                text=True,
-            ).stdout
+        counted = subprocess.run(
+            [*child, "--_count", *map(str, prepared["ids"])],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
         )
+        stored = json.loads(counted.stdout)
+        if stored["rollup_days_failed"]:
+            print(f"the rollup failed on {stored['rollup_days_failed']} days:")
+            print(counted.stderr[-3000:])
+            ok = False
         errors = (logdir / "error.log").read_text().splitlines()
         boots = sum("Booting worker" in line for line in errors)
         trouble = [line for line in errors if re.search(r"TIMEOUT|SIGKILL|Traceback|ERROR", line)]

@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 
 from fanloop.analytics.kpis import Totals
-from fanloop.analytics.models import DailyFact, FactsVersion
+from fanloop.analytics.models import DailyFact, FactsVersion, WeeklyFact, WeekRollup
+from fanloop.analytics.models.facts import FactSums
 
 BREAKDOWNS = ("day", "week", "month", "campaign", "platform", "account", "post", "link", "partner")
 
@@ -55,16 +56,70 @@ class Scope:
 
 
 def facts(scope: Scope) -> QuerySet[DailyFact]:
-    rows = DailyFact.objects.filter(
-        workspace_id=scope.workspace_id, day__gte=scope.start, day__lte=scope.end
+    return _filtered(
+        DailyFact.objects.filter(
+            workspace_id=scope.workspace_id, day__gte=scope.start, day__lte=scope.end
+        ),
+        scope,
     )
-    for name in ("campaign_id", "platform", "account_id", "variant_id", "post_key", "link_id"):
+
+
+def _filtered[F: FactSums](rows: QuerySet[F], scope: Scope) -> QuerySet[F]:
+    for name in _FILTERS:
         value = getattr(scope, name)
         if value is not None:
             rows = rows.filter(**{name: value})
-    if scope.partner_id is not None:
-        rows = rows.filter(partner_id=scope.partner_id)
     return rows
+
+
+_FILTERS = (
+    "campaign_id",
+    "platform",
+    "account_id",
+    "variant_id",
+    "post_key",
+    "link_id",
+    "partner_id",
+)
+
+
+def fact_parts(scope: Scope) -> list[QuerySet[Any]]:
+    """The scope's facts as the fewest rows to sum: WeeklyFact for the whole weeks inside
+    the period that are built, DailyFact for its other days. Summing the parts
+    equals summing the period's DailyFact rows."""
+    weeks = _whole_weeks(scope)
+    if weeks:
+        weeks = list(
+            WeekRollup.objects.filter(
+                workspace_id=scope.workspace_id,
+                week__gte=weeks[0],
+                week__lte=weeks[-1],
+                built=True,
+            )
+            .order_by("week")
+            .values_list("week", flat=True)
+        )
+    if not weeks:
+        return [facts(scope)]
+    parts: list[QuerySet[Any]] = [
+        _filtered(WeeklyFact.objects.filter(workspace_id=scope.workspace_id, week__in=weeks), scope)
+    ]
+    covered = Q()
+    for week in weeks:
+        covered |= Q(day__gte=week, day__lte=week + timedelta(days=6))
+    if scope.days > 7 * len(weeks):
+        parts.append(facts(scope).exclude(covered))
+    return parts
+
+
+def _whole_weeks(scope: Scope) -> list[date]:
+    """Mondays of the weeks (Monday to Sunday) that lie wholly inside the period."""
+    first = scope.start + timedelta(days=(7 - scope.start.weekday()) % 7)
+    weeks = []
+    while first + timedelta(days=6) <= scope.end:
+        weeks.append(first)
+        first += timedelta(days=7)
+    return weeks
 
 
 # Aliases must not equal field names: Django would resolve Sum("orders") in the
@@ -102,7 +157,14 @@ def _cached[T](scope: Scope, what: str, compute: Callable[[], T]) -> T:
 
 
 def totals(scope: Scope) -> Totals:
-    return _cached(scope, "totals", lambda: totals_from(facts(scope).aggregate(**aggregates())))
+    return _cached(scope, "totals", lambda: _sum_totals(scope))
+
+
+def _sum_totals(scope: Scope) -> Totals:
+    total = Totals()
+    for part in fact_parts(scope):
+        total = total + totals_from(part.aggregate(**aggregates()))
+    return total
 
 
 @dataclass
@@ -170,19 +232,21 @@ def _bucket_sums(scope: Scope, bys: list[str]) -> dict[str, dict[str, tuple[Any,
     ``Totals.measure_names()`` order."""
     fields = sorted({name for by in bys for name in _GROUPING[by]})
     names = Totals.measure_names()
-    grouped = (
-        facts(scope)
-        .values(*fields)
-        .annotate(**aggregates())
-        .order_by()
-        .values_list(*fields, *(_ALIAS + name for name in names))
-    )
+    # Time buckets need the days; the rest may sum whole weeks from WeeklyFact.
+    parts = [facts(scope)] if "day" in fields else fact_parts(scope)
     # Plain lists while summing: a dashboard folds thousands of groups, and building a
     # Totals per group and bucket costs more than the query.
     width = len(fields)
     sums: dict[str, dict[str, tuple[Any, list[int]]]] = {by: {} for by in bys}
+    rows: list[tuple[Any, ...]] = []
     with _room_to_hash():
-        rows = list(grouped)
+        for part in parts:
+            rows += (
+                part.values(*fields)
+                .annotate(**aggregates())
+                .order_by()
+                .values_list(*fields, *(_ALIAS + name for name in names))
+            )
     for row in rows:
         dims = dict(zip(fields, row[:width], strict=True))
         values = [int(value or 0) for value in row[width:]]

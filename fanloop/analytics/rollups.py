@@ -4,7 +4,8 @@ dirty day's DailyFact rows from the raw rows, so the rollup always equals a reco
 A day is rebuilt whole: its DailyFact rows are deleted and re-inserted from one GROUP BY
 query per raw source (post metrics, account metrics, clicks, orders, costs) and one
 bulk insert, inside one transaction. Measures from different sources that share every
-dimension land in the same row.
+dimension land in the same row. The same transaction marks the day's week as not built;
+the job then sums the week's days into WeeklyFact with one INSERT … SELECT.
 
 What counts (the KPI tooltips say the same):
 
@@ -42,7 +43,14 @@ from django.db.models import (
 from django.utils import timezone
 
 from fanloop.analytics.kpis import REPURCHASE_WINDOW_DAYS
-from fanloop.analytics.models import DailyFact, FactsVersion, RollupDirty, RollupWatermark
+from fanloop.analytics.models import (
+    DailyFact,
+    FactsVersion,
+    RollupDirty,
+    RollupWatermark,
+    WeeklyFact,
+    WeekRollup,
+)
 from fanloop.core.models import Workspace
 
 log = logging.getLogger(__name__)
@@ -389,8 +397,78 @@ def rebuild_day(workspace_id: Workspace | int, day: date) -> int:
             if any(measures.values())
         ]
         DailyFact.objects.bulk_create(facts, batch_size=500)
+        _set_week_built(workspace.pk, week_of(day), built=False)
         bump_version(workspace.pk)
     return len(facts)
+
+
+def week_of(day: date) -> date:
+    """The Monday of the day's week."""
+    return day - timedelta(days=day.weekday())
+
+
+def rebuild_week(workspace_id: int, week: date) -> int:
+    """Replace the workspace's WeeklyFact rows of the week starting ``week`` (a Monday)
+    by the sums of its days' DailyFact rows; returns the number of rows written."""
+    if week.weekday() != 0:
+        raise ValueError(f"a week starts on a Monday, not on {week:%A} {week}")
+    with transaction.atomic():
+        written = _write_week(workspace_id, week)
+        _set_week_built(workspace_id, week, built=True)
+        bump_version(workspace_id)
+    return written
+
+
+def _set_week_built(workspace_id: int, week: date, *, built: bool) -> None:
+    WeekRollup.objects.bulk_create(
+        [WeekRollup(workspace_id=workspace_id, week=week, built=built)],
+        update_conflicts=True,
+        unique_fields=["workspace", "week"],
+        update_fields=["built"],
+    )
+
+
+def _write_week(workspace_id: int, week: date) -> int:
+    WeeklyFact.objects.filter(workspace_id=workspace_id, week=week).delete()
+    quote = connection.ops.quote_name
+    # the names are the columns: no field of the facts sets db_column
+    columns = ", ".join(quote(name) for name in ["workspace_id", "week", *DIMENSIONS, *MEASURES])
+    grouped = ", ".join(quote(name) for name in DIMENSIONS)
+    sums = ", ".join(f"SUM({quote(name)})" for name in MEASURES)
+    sql = (
+        f"INSERT INTO {quote(WeeklyFact._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT %s, %s, {grouped}, {sums} FROM {quote(DailyFact._meta.db_table)} "
+        f"WHERE {quote('workspace_id')} = %s AND {quote('day')} >= %s AND {quote('day')} <= %s "
+        f"GROUP BY {grouped}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [workspace_id, week, workspace_id, week, week + timedelta(days=6)])
+        return max(cursor.rowcount, 0)
+
+
+def process_stale_weeks(limit: int = 200) -> dict[str, int]:
+    """Build up to ``limit`` weeks whose days were rebuilt since. A worker claims a week
+    by setting ``built`` with a conditional UPDATE and writes it in the same transaction,
+    so a failed build leaves it stale and two workers never both build it; a day rebuilt
+    meanwhile makes it stale again."""
+    candidates = list(
+        WeekRollup.objects.filter(built=False)
+        .order_by("week", "id")
+        .values_list("id", "workspace_id", "week")[:limit]
+    )
+    weeks = rows = failed = 0
+    for week_id, workspace_id, week in candidates:
+        try:
+            with transaction.atomic():
+                if not WeekRollup.objects.filter(pk=week_id, built=False).update(built=True):
+                    continue  # another worker has it
+                rows += _write_week(workspace_id, week)
+                bump_version(workspace_id)
+            weeks += 1
+        except Exception:
+            log.exception("weekly rollup of workspace %s week %s failed", workspace_id, week)
+            failed += 1
+    return {"weeks": weeks, "week_rows": rows, "weeks_failed": failed}
 
 
 def bump_version(workspace_id: int) -> None:
@@ -441,7 +519,8 @@ def process_dirty(limit: int = 500) -> dict[str, int]:
 
 
 def rebuild_range(workspace: Workspace | int, start: date, end: date) -> dict[str, int]:
-    """Rebuild every day of [start, end] (a full rebuild, e.g. after a bulk load)."""
+    """Rebuild every day of [start, end] and every week they fall in (a full rebuild,
+    e.g. after a bulk load)."""
     ws = _workspace(workspace)
     days = rows = 0
     day = start
@@ -451,6 +530,10 @@ def rebuild_range(workspace: Workspace | int, start: date, end: date) -> dict[st
             rows += rebuild_day(ws, day)
         days += 1
         day += timedelta(days=1)
+    week = week_of(start)
+    while week <= end:
+        rebuild_week(ws.pk, week)
+        week += timedelta(days=7)
     if rows >= ANALYZE_AFTER_ROWS:
         refresh_statistics()
     return {"days": days, "rows": rows}
@@ -462,7 +545,8 @@ def refresh_statistics() -> None:
     sort spilling to disk instead of a hash aggregate, three times slower."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(DailyFact._meta.db_table)}")
+            for model in (DailyFact, WeeklyFact):
+                cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def raw_day_span(workspace: Workspace | int) -> tuple[date, date] | None:

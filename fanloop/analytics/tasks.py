@@ -10,10 +10,11 @@ from fanloop.core.models import User, Workspace
 @job(max_attempts=2)
 def run_rollups(limit: int = 500) -> dict[str, int]:
     """Periodic (every 5 minutes): mark days whose channel metrics changed, then
-    rebuild the dirty days (re-attributing orders that late clicks may explain)."""
+    rebuild the dirty days (re-attributing orders that late clicks may explain), then
+    the weeks those days fall in."""
     marked = rollups.mark_changed_metrics()
     result = rollups.process_dirty(limit=limit)
-    return {"marked": marked, **result}
+    return {"marked": marked, **result, **rollups.process_stale_weeks()}
 
 
 @job(max_attempts=2)

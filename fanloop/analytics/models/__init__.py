@@ -23,7 +23,14 @@ from fanloop.analytics.models.experiments import (
     ExperimentVariant,
     MdeKind,
 )
-from fanloop.analytics.models.facts import DailyFact, FactsVersion, RollupDirty, RollupWatermark
+from fanloop.analytics.models.facts import (
+    DailyFact,
+    FactsVersion,
+    RollupDirty,
+    RollupWatermark,
+    WeeklyFact,
+    WeekRollup,
+)
 
 __all__ = [
     "Alert",
@@ -51,4 +58,6 @@ __all__ = [
     "ScopeKind",
     "Severity",
     "WebhookFormat",
+    "WeekRollup",
+    "WeeklyFact",
 ]

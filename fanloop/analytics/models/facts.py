@@ -4,18 +4,13 @@ from django.utils import timezone
 from fanloop.core.models import Workspace
 
 
-class DailyFact(models.Model):
-    """The rollup dashboards read: sums for one day × campaign × platform × account ×
-    post × link × partner. Rebuilt a whole (workspace, day) at a time from the raw rows
-    (post metrics, account metrics, clicks, orders, costs) whenever that day is marked
-    dirty, so it always equals a recomputation and dashboards never scan raw events.
+class FactSums(models.Model):
+    """Dimensions and measures shared by the daily and the weekly rollup.
 
-    Empty dimensions are NULL (foreign keys) or "" (platform, post_key). ``day`` is the
-    workspace's local date.
+    Empty dimensions are NULL (foreign keys) or "" (platform, post_key).
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, null=True, related_name="+"
     )
@@ -58,6 +53,20 @@ class DailyFact(models.Model):
     cost_fen = models.BigIntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyFact(FactSums):
+    """The rollup dashboards read: sums for one day × campaign × platform × account ×
+    post × link × partner. Rebuilt a whole (workspace, day) at a time from the raw rows
+    (post metrics, account metrics, clicks, orders, costs) whenever that day is marked
+    dirty, so it always equals a recomputation and dashboards never scan raw events.
+    ``day`` is the workspace's local date.
+    """
+
+    day = models.DateField()
+
+    class Meta:
         indexes = [
             models.Index(fields=["workspace", "day"]),
             models.Index(fields=["workspace", "campaign", "day"]),
@@ -65,6 +74,48 @@ class DailyFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.workspace_id} {self.day}"
+
+
+class WeeklyFact(FactSums):
+    """DailyFact summed over a week, Monday to Sunday, per the same dimensions.
+
+    A campaign's two months hold about a seventh as many weekly rows as daily ones, so
+    sums over whole weeks of a period (its totals, its breakdowns by platform, post,
+    link or partner) read these. Rebuilt from DailyFact a week at a time after its days
+    were rebuilt; until then (``WeekRollup.built`` false) readers sum its days.
+    """
+
+    week = models.DateField()  # the Monday
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["workspace", "week"]),
+            models.Index(fields=["workspace", "campaign", "week"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} week of {self.week}"
+
+
+class WeekRollup(models.Model):
+    """Whether a (workspace, week)'s WeeklyFact rows equal the sums of its days.
+
+    Rebuilding one of its days sets ``built`` false in the same transaction; the job
+    builds the week and sets it true. Readers use WeeklyFact only for built weeks, so a
+    week without a row (facts from before weekly rows existed) is read from its days.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()  # the Monday
+    built = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "week"], name="analytics_week_rollup")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.workspace_id} week of {self.week}: {'built' if self.built else 'stale'}"
 
 
 class RollupDirty(models.Model):
