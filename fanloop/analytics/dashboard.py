@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.urls import reverse
@@ -241,14 +242,19 @@ def kpi_table(
         empty=empty or _("No data for this period."),
     )
     for row in rows:
-        values = [row.totals.kpi(code) for code in codes]
-        extras = [fn(row) for _label, fn in extra]
-        table.add(
-            [row.label, *extras, *[file_value(c, v) for c, v in zip(codes, values, strict=True)]],
-            [row.label, *extras, *[display(c, v) for c, v in zip(codes, values, strict=True)]],
-            url=url(row) if url else "",
-        )
+        table.add_lazy(partial(_kpi_cells, row, codes, extra), url=url(row) if url else "")
     return table
+
+
+def _kpi_cells(
+    row: Row, codes: Sequence[str], extra: Sequence[tuple[str, Callable[[Row], str]]]
+) -> tuple[list[Cell], list[str]]:
+    values = [row.totals.kpi(code) for code in codes]
+    extras = [fn(row) for _label, fn in extra]
+    return (
+        [row.label, *extras, *[file_value(c, v) for c, v in zip(codes, values, strict=True)]],
+        [row.label, *extras, *[display(c, v) for c, v in zip(codes, values, strict=True)]],
+    )
 
 
 def trend_table(rows: list[Row], grain: str) -> Table:

@@ -5,7 +5,7 @@ right) or Excel. One helper takes headers + rows; pages describe their tables wi
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +26,39 @@ class TableRow:
     url: str = ""  # the first cell links here
     muted: bool = False  # e.g. a group too small to judge
     note: str = ""
+
+
+class LazyRow(TableRow):
+    """A row whose cells are computed when first read: a page formats only the rows it
+    shows, a file only the values."""
+
+    def __init__(self, cells: Callable[[], tuple[list[Cell], list[str]]], *, url: str = "") -> None:
+        self._cells = cells
+        self._filled: tuple[list[Cell], list[str]] | None = None
+        self.url = url
+        self.muted = False
+        self.note = ""
+
+    def _fill(self) -> tuple[list[Cell], list[str]]:
+        if self._filled is None:
+            self._filled = self._cells()
+        return self._filled
+
+    @property
+    def values(self) -> list[Cell]:
+        return self._fill()[0]
+
+    @values.setter
+    def values(self, values: list[Cell]) -> None:
+        self._filled = (values, self._fill()[1])
+
+    @property
+    def display(self) -> list[str]:
+        return self._fill()[1]
+
+    @display.setter
+    def display(self, display: list[str]) -> None:
+        self._filled = (self._fill()[0], display)
 
 
 # A page lists this many rows of a table. Thousands of links or days would take longer to
@@ -60,6 +93,15 @@ class Table:
             muted=muted,
             note=note,
         )
+        self.rows.append(row)
+        return row
+
+    def add_lazy(
+        self, cells: Callable[[], tuple[list[Cell], list[str]]], *, url: str = ""
+    ) -> TableRow:
+        """A row whose ``cells()`` gives its file values and shown texts when first
+        needed."""
+        row = LazyRow(cells, url=url)
         self.rows.append(row)
         return row
 

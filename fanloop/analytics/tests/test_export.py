@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from fanloop.analytics.export import PAGE_ROWS, csv_bytes, xlsx_bytes
+from fanloop.analytics.export import PAGE_ROWS, Table, csv_bytes, xlsx_bytes
 from fanloop.analytics.tests.test_dashboard_pages import fact, make_campaign, period
 
 pytestmark = pytest.mark.django_db
@@ -144,3 +144,28 @@ def test_table_cells_are_escaped(client_for, admin_user, workspace, campaign_wit
 
     assert '<script>alert("x")</script>' not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+
+
+def test_a_lazy_row_is_computed_once_and_only_when_read():
+    # given a table of 150 lazy rows
+    computed: list[int] = []
+
+    def cells(n: int) -> tuple[list, list[str]]:
+        computed.append(n)
+        return [n, Decimal(n) / 2], [str(n), f"{n / 2:.1f}"]
+
+    table = Table(name="t", title="T", headers=["n", "half"])
+    for n in range(150):
+        table.add_lazy(lambda n=n: cells(n), url=f"/n/{n}/")
+
+    # when the page body is taken, only the shown rows are computed
+    shown = table.body()
+    assert [row.display for row, _cells in shown][:2] == [["0", "0.0"], ["1", "0.5"]]
+    assert sorted(computed) == list(range(PAGE_ROWS))
+
+    # and when the file is written, every row's values are there, each computed once
+    data = csv_bytes(table.headers, [row.values for row in table.rows])
+    lines = data.decode("utf-8-sig").splitlines()
+    assert len(lines) == 151
+    assert lines[150] == "149,74.5"
+    assert sorted(computed) == list(range(150))

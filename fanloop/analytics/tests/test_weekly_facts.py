@@ -25,20 +25,20 @@ def _daily_only(scope: queries.Scope) -> Totals:
     return queries.totals_from(queries.facts(scope).aggregate(**queries.aggregates()))
 
 
-def _daily_only_by_link(scope: queries.Scope) -> dict[int | None, tuple[int, int]]:
-    sums: dict[int | None, tuple[int, int]] = {}
-    for link_id, clicks, gmv in queries.facts(scope).values_list(
-        "link_id", "clicks", "net_gmv_fen"
-    ):
-        before = sums.get(link_id, (0, 0))
-        sums[link_id] = (before[0] + clicks, before[1] + gmv)
+def _daily_only_by(scope: queries.Scope, field: str) -> dict[object, tuple[int, int]]:
+    sums: dict[object, tuple[int, int]] = {}
+    for value, clicks, gmv in queries.facts(scope).values_list(field, "clicks", "net_gmv_fen"):
+        before = sums.get(value, (0, 0))
+        sums[value] = (before[0] + clicks, before[1] + gmv)
     return sums
 
 
-def _by_link(scope: queries.Scope) -> dict[int | None, tuple[int, int]]:
+def _by(scope: queries.Scope, by: str) -> dict[object, tuple[int, int]]:
+    """A breakdown keyed like _daily_only_by: by the dimension's value."""
+    rows = queries.breakdown(scope, by)
     return {
-        row.ref: (row.totals.clicks, row.totals.net_gmv_fen)
-        for row in queries.breakdown(scope, "link")
+        (row.key if by == "platform" else row.ref): (row.totals.clicks, row.totals.net_gmv_fen)
+        for row in rows
     }
 
 
@@ -105,7 +105,12 @@ def test_reads_equal_summing_the_days(workspace, month_of_facts, start, end):
     # given built weeks, when a period is read, totals and breakdowns equal the days' sums
     scope = queries.Scope(workspace.pk, start, end, campaign_id=month_of_facts.pk)
     assert queries.totals(scope) == _daily_only(scope)
-    assert _by_link(scope) == _daily_only_by_link(scope)
+    for by, field in (("link", "link_id"), ("partner", "partner_id"), ("platform", "platform")):
+        assert _by(scope, by) == _daily_only_by(scope, field), by
+    posts = {ref: sums for ref, sums in _by(scope, "post").items() if ref is not None}
+    assert posts == {
+        ref: sums for ref, sums in _daily_only_by(scope, "variant_id").items() if ref is not None
+    }
     previous = scope.previous()
     assert queries.totals(previous) == _daily_only(previous)
 
@@ -143,7 +148,7 @@ def test_a_rebuilt_day_makes_its_week_stale_and_reads_use_its_days(
     assert not WeeklyFact.objects.filter(link=link).exists()
     scope = queries.Scope(workspace.pk, FIRST, LAST)
     assert queries.totals(scope) == _daily_only(scope)
-    assert _by_link(scope)[link.pk] == (1, 0)
+    assert _by(scope, "link")[link.pk] == (1, 0)
 
     # when the job runs, the week is rebuilt and no longer stale
     version = FactsVersion.objects.get(workspace=workspace).version
@@ -197,7 +202,7 @@ def test_weeks_of_another_workspace_are_never_read(workspace, other_workspace, m
     theirs = queries.Scope(other_workspace.pk, date(2026, 6, 8), date(2026, 6, 14))
     assert queries.totals(ours) == _daily_only(ours)
     assert queries.totals(theirs).clicks == 7
-    assert other_link.pk not in _by_link(ours)
+    assert other_link.pk not in _by(ours, "link")
 
 
 def test_a_week_must_start_on_a_monday(workspace):
