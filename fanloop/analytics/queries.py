@@ -1,5 +1,6 @@
-"""Reads over the rollup (DailyFact) shared by dashboards, the API, the CLI, alerts and
-goal pacing. Nothing here scans raw clicks or orders.
+"""Reads over the rollup (DailyFact, and WeeklyFact for whole weeks) shared by
+dashboards, the API, the CLI, alerts and goal pacing. Nothing here scans raw clicks or
+orders.
 
 Sums are cached (Django's cache) under the workspace's ``FactsVersion``, which every
 rebuild of its facts bumps in the same transaction: a dashboard opened again, or by a
@@ -55,6 +56,17 @@ class Scope:
         )
 
 
+_FILTERS = (
+    "campaign_id",
+    "platform",
+    "account_id",
+    "variant_id",
+    "post_key",
+    "link_id",
+    "partner_id",
+)
+
+
 def facts(scope: Scope) -> QuerySet[DailyFact]:
     return _filtered(
         DailyFact.objects.filter(
@@ -70,17 +82,6 @@ def _filtered[F: FactSums](rows: QuerySet[F], scope: Scope) -> QuerySet[F]:
         if value is not None:
             rows = rows.filter(**{name: value})
     return rows
-
-
-_FILTERS = (
-    "campaign_id",
-    "platform",
-    "account_id",
-    "variant_id",
-    "post_key",
-    "link_id",
-    "partner_id",
-)
 
 
 def fact_parts(scope: Scope) -> list[QuerySet[Any]]:
