@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet, Sum
 from fanloop.analytics.kpis import Totals
 from fanloop.analytics.models import DailyFact, FactsVersion, WeeklyFact, WeekRollup
 from fanloop.analytics.models.facts import FactSums
+from fanloop.analytics.rollups import DIMENSIONS
 
 BREAKDOWNS = ("day", "week", "month", "campaign", "platform", "account", "post", "link", "partner")
 
@@ -56,17 +57,6 @@ class Scope:
         )
 
 
-_FILTERS = (
-    "campaign_id",
-    "platform",
-    "account_id",
-    "variant_id",
-    "post_key",
-    "link_id",
-    "partner_id",
-)
-
-
 def facts(scope: Scope) -> QuerySet[DailyFact]:
     return _filtered(
         DailyFact.objects.filter(
@@ -77,7 +67,7 @@ def facts(scope: Scope) -> QuerySet[DailyFact]:
 
 
 def _filtered[F: FactSums](rows: QuerySet[F], scope: Scope) -> QuerySet[F]:
-    for name in _FILTERS:
+    for name in DIMENSIONS:  # a scope filters on the facts' dimensions, named alike
         value = getattr(scope, name)
         if value is not None:
             rows = rows.filter(**{name: value})

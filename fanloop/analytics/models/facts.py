@@ -80,9 +80,10 @@ class WeeklyFact(FactSums):
     """DailyFact summed over a week, Monday to Sunday, per the same dimensions.
 
     A campaign's two months hold several times fewer weekly rows than daily ones (a
-    sixth for the scale bench's big campaign), so sums over whole weeks of a period (its totals, its breakdowns by platform, post,
-    link or partner) read these. Rebuilt from DailyFact a week at a time after its days
-    were rebuilt; until then (``WeekRollup.built`` false) readers sum its days.
+    sixth for the scale bench's big campaign), so sums over whole weeks of a period
+    (its totals, its breakdowns by platform, post, link or partner) read these. Rebuilt
+    from DailyFact a week at a time after its days were rebuilt; until then
+    (``WeekRollup.built`` false) readers sum its days.
     """
 
     week = models.DateField()  # the Monday
