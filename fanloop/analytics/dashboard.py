@@ -16,6 +16,7 @@ from fanloop.analytics import queries
 from fanloop.analytics.export import Cell, Table
 from fanloop.analytics.kpis import KPIS, KpiUnit, Totals, change
 from fanloop.analytics.queries import Row, Scope
+from fanloop.analytics.rollups import week_of
 from fanloop.campaigns.models import Campaign, Goal
 from fanloop.campaigns.pacing import Pacing, goal_pacing
 from fanloop.core.money import fen_to_yuan, format_fen
@@ -188,7 +189,7 @@ def regroup(day_rows: list[Row], grain: str) -> list[Row]:
     buckets: dict[date, Row] = {}
     for row in day_rows:
         day: date = row.ref
-        start = day - timedelta(days=day.weekday()) if grain == "week" else day.replace(day=1)
+        start = week_of(day) if grain == "week" else day.replace(day=1)
         if start in buckets:
             buckets[start].totals = buckets[start].totals + row.totals
         else:

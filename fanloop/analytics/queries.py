@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet, Sum
 from fanloop.analytics.kpis import Totals
 from fanloop.analytics.models import DailyFact, FactsVersion, WeeklyFact, WeekRollup
 from fanloop.analytics.models.facts import FactSums
-from fanloop.analytics.rollups import DIMENSIONS
+from fanloop.analytics.rollups import DIMENSIONS, week_of
 
 BREAKDOWNS = ("day", "week", "month", "campaign", "platform", "account", "post", "link", "partner")
 
@@ -109,7 +109,7 @@ def fact_parts(scope: Scope) -> list[QuerySet[Any]]:
 
 def _whole_weeks(scope: Scope) -> list[date]:
     """Mondays of the weeks (Monday to Sunday) that lie wholly inside the period."""
-    first = scope.start + timedelta(days=(7 - scope.start.weekday()) % 7)
+    first = week_of(scope.start + timedelta(days=6))
     weeks = []
     while first + timedelta(days=6) <= scope.end:
         weeks.append(first)
@@ -187,7 +187,7 @@ def _bucket(by: str, values: dict[str, Any]) -> tuple[str, Any]:
     if by in {"day", "week", "month"}:
         day: date = values["day"]
         if by == "week":
-            day = day - timedelta(days=day.weekday())
+            day = week_of(day)
         elif by == "month":
             day = day.replace(day=1)
         return day.isoformat(), day
